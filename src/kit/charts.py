@@ -1,0 +1,82 @@
+"""Bokeh charts of a team's ratings, declared in the module YAML under `charts:`.
+
+Two kinds: `ratings` (one bar per rating item, e.g. Coburn's four dimensions) and
+`section_means` (the mean rating of each section, e.g. the four Fundamentals). The same
+figure serves the live worksheet (redrawn by replacing its ColumnDataSource data) and the
+static packet (embedded with `bokeh.embed.components`, BokehJS once per page).
+"""
+
+from __future__ import annotations
+
+from statistics import mean
+from typing import Any
+
+from bokeh.models import ColumnDataSource, LabelSet
+from bokeh.palettes import Colorblind8
+from bokeh.plotting import figure
+
+from kit.content import Chart, Module, RatingItem
+from kit.store import Answer
+
+PALETTE = Colorblind8
+
+
+def _level(answer: Answer | None) -> int | None:
+    if answer is None or not isinstance(answer.value, dict):
+        return None
+    level = answer.value.get("level")
+    return level if isinstance(level, int) else None
+
+
+def chart_data(spec: Chart, module: Module, answers: dict[str, Answer]) -> dict[str, list[Any]]:
+    """Labels, values and text labels for a chart, from the latest answers."""
+    labels: list[str] = []
+    values: list[float] = []
+    if spec.kind == "ratings":
+        for item_id in spec.items:
+            item = module.item(item_id)
+            labels.append(item.short or item.id.replace("_", " ").capitalize())
+            values.append(_level(answers.get(item_id)) or 0)
+    else:
+        for section in module.sections:
+            if section.id not in spec.sections:
+                continue
+            levels = [_level(answers.get(i.id)) for i in section.items if isinstance(i, RatingItem)]
+            rated = [lv for lv in levels if lv is not None]
+            labels.append(section.short or section.title)
+            values.append(round(mean(rated), 2) if rated else 0)
+    text = [f"{v:g}" if v else "not rated" for v in values]
+    colors = [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
+    return {"label": labels, "value": values, "text": text, "color": colors}
+
+
+def max_level(spec: Chart, module: Module) -> int:
+    scales = [module.scales[i.scale] for i in module.items() if isinstance(i, RatingItem)]
+    return max((max(s.levels) for s in scales), default=4)
+
+
+def build(spec: Chart, module: Module, answers: dict[str, Answer]) -> tuple[Any, ColumnDataSource]:
+    """A horizontal bar chart; returns the figure and the source to update it live."""
+    data = chart_data(spec, module, answers)
+    source = ColumnDataSource(data)
+    top = max_level(spec, module)
+    fig = figure(
+        y_range=list(reversed(data["label"])), x_range=(0, top + 0.6),
+        height=70 + 52 * len(data["label"]), width=640, title=spec.title,
+        toolbar_location=None, tools="", sizing_mode="stretch_width",
+    )
+    fig.hbar(y="label", right="value", height=0.6, color="color", source=source)
+    fig.add_layout(LabelSet(x="value", y="label", text="text", source=source, x_offset=6,
+                            y_offset=-8, text_font_size="15px"))
+    fig.xaxis.ticker = list(range(0, top + 1))
+    fig.xaxis.axis_label = f"rating (1–{top})"
+    fig.title.text_font_size = "18px"
+    fig.yaxis.major_label_text_font_size = "15px"
+    fig.xaxis.major_label_text_font_size = "14px"
+    fig.ygrid.grid_line_color = None
+    return fig, source
+
+
+def update(source: ColumnDataSource, spec: Chart, module: Module, answers: dict[str, Answer]) -> None:
+    """Redraw a live chart with new answers (the browser redraws on the data change)."""
+    source.data = chart_data(spec, module, answers)

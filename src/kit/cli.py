@@ -1,0 +1,181 @@
+"""The `kit` command: thin verbs that parse options and call one public function each.
+
+Exit status: 0 success; 1 a batch finished with failures; 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kit.errors import InvalidFile, KitError
+from kit.paths import sample_cohort_dir
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the kit's own errors into one `Error: …` line and exit status 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InvalidFile as exc:
+            for problem in exc.problems:
+                click.echo(f"Error: {problem}", err=True)
+            sys.exit(2)
+        except KitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+cohort_option = click.option(
+    "--cohort", type=click.Path(path_type=Path), default=None,
+    help="Folder of district .yaml files [default: the sample cohort].",
+)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="district-scale-kit")
+def main() -> None:
+    """Facilitation kit for district convenings on scaling instructional improvement.
+
+    Start with `kit validate` and `kit serve`; `make demo` does both on the sample cohort.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, no summary.")
+def validate(paths: tuple[Path, ...], quiet: bool) -> None:
+    """Check module and district files, or folders of them.
+
+    Each problem prints as `path:line: field: what is wrong — how to fix it`.
+    Exit status 2 if any file has a problem.
+
+    Example: kit validate modules sample_districts
+    """
+    from kit.paths import modules_dir
+    from kit.validation import validate as run
+
+    report = run(list(paths) or [modules_dir(), sample_cohort_dir()])
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    if not quiet:
+        click.echo(report.summary())
+    sys.exit(0 if report.ok else 2)
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["district", "module"]))
+def schema(what: str) -> None:
+    """Print the JSON Schema of a district or module file.
+
+    Example: kit schema district > district.schema.json
+    """
+    import json
+
+    if what == "district":
+        from kit.districts import json_schema
+
+        click.echo(json_schema())
+    else:
+        from kit.content import Module
+
+        click.echo(json.dumps(Module.model_json_schema(), indent=2))
+
+
+@main.command()
+@cohort_option
+@friendly
+def cohort(cohort: Path | None) -> None:
+    """List the districts of a cohort, with team size and focus.
+
+    Example: kit cohort --cohort sample_districts
+    """
+    from kit.districts import load_cohort
+
+    districts, problems = load_cohort(cohort or sample_cohort_dir())
+    width = max((len(d.id) for d in districts), default=10)
+    for d in districts:
+        click.echo(f"{d.id:<{width}}  {d.name}  ·  {d.collaboration_label}  ·  team of {len(d.team)}")
+    for problem in problems:
+        click.echo(f"Error: {problem}", err=True)
+    if problems:
+        sys.exit(2)
+
+
+@main.command()
+@cohort_option
+@click.option("--port", default=8866, show_default=True, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets laptops in the room connect.")
+@click.option("--db", default=None,
+              help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db, or $KIT_DB_URL].")
+@click.option("--cull-minutes", default=30, show_default=True, help="Stop a page's kernel after this long idle.")
+@friendly
+def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minutes: int) -> None:
+    """Serve the worksheets with Voila for a cohort; answers save to the store as teams type.
+
+    Example: kit serve --cohort sample_districts --port 8866
+    """
+    from kit.serve import serve as run
+
+    sys.exit(run(cohort or sample_cohort_dir(), port=port, host=host, db=db, cull_minutes=cull_minutes))
+
+
+@main.command()
+@cohort_option
+@click.option("--out", type=click.Path(path_type=Path), default=Path("packets"), show_default=True,
+              help="Folder to write packets/<district>/index.html and packets/index.html into.")
+@click.option("--convening", default="1", show_default=True, help="Which convening's answers to include.")
+@click.option("--modules", "module_list", default=None, help="Comma-separated modules, e.g. 02,03 [default: all].")
+@click.option("--jobs", "-j", type=click.IntRange(1, 32), default=None,
+              help="Parallel workers, one warm kernel each [default: cores, at most 4].")
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@click.option("--pdf", is_flag=True, help="Also print each packet to PDF with chromium.")
+@friendly
+def packets(cohort: Path | None, out: Path, convening: str, module_list: str | None, jobs: int | None,
+            db: str | None, pdf: bool) -> None:
+    """Write one offline HTML packet per district of a cohort, and an index page.
+
+    Districts that fail are reported at the end; the others are still written.
+    Exit status 1 if any district failed.
+
+    Example: kit packets --cohort sample_districts --out packets --modules 02,03
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kit.packets import build_packets, default_jobs, parse_modules
+
+    modules = parse_modules(module_list)
+    cohort = cohort or sample_cohort_dir()
+    with Progress(TextColumn("[bold]packets"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), transient=False) as bar:
+        task = bar.add_task("starting kernels…", total=None)
+
+        def tick(outcome, done, total):  # type: ignore[no-untyped-def]
+            mark = "✓" if outcome.ok else "✗"
+            bar.update(task, completed=done, total=total, description=f"{mark} {outcome.district_id}")
+
+        result = build_packets(cohort, out, convening=convening, modules=modules,
+                               jobs=jobs or default_jobs(), db=db, pdf=pdf, progress=tick)
+    ok = [o for o in result.outcomes if o.ok]
+    per = result.seconds / max(len(result.outcomes), 1)
+    click.echo(f"Wrote {len(ok)} of {len(result.outcomes)} packets to {out}/ in {result.seconds:.1f} s"
+               f" ({per:.2f} s per district)" + (f"; index: {result.index}" if result.index else ""))
+    for failure in result.failed:
+        click.echo(f"Error: {failure.district_id}: {failure.error}", err=True)
+    sys.exit(1 if result.failed else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,184 @@
+"""What the thin notebooks call: one parameter contract for Jupyter, Voila and papermill.
+
+Each notebook's `parameters` cell holds defaults for a sample district; papermill injects
+values after it; under Voila the page's query string (``?district=windy-city``) wins.
+`mode="auto"` shows live widgets under Voila and a static report elsewhere (papermill, nbval).
+"""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from kit.content import Module, all_modules, get_module
+from kit.districts import District, find_district, load_cohort
+from kit.errors import InvalidFile, KitError
+from kit.paths import sample_cohort_dir
+from kit.report import css, render_module
+from kit.store import Store
+
+
+def query() -> dict[str, str]:
+    """The page's query string under Voila (empty elsewhere)."""
+    parsed = parse_qs(os.environ.get("QUERY_STRING", ""))
+    return {k: v[0] for k, v in parsed.items() if v}
+
+
+def resolve(name: str, value: str) -> str:
+    """A parameter's value: the URL query string under Voila, else the injected or default value."""
+    return query().get(name, value)
+
+
+def under_voila() -> bool:
+    return "voila" in os.environ.get("SERVER_SOFTWARE", "").lower() or "VOILA_KERNEL_ID" in os.environ
+
+
+def cohort_dir() -> Path:
+    return Path(os.environ.get("KIT_COHORT", sample_cohort_dir()))
+
+
+def link(module: Module | str, district: str, convening: str) -> str:
+    name = module if isinstance(module, str) else module.id
+    return f"{name}.ipynb?{urlencode({'district': district, 'convening': convening})}"
+
+
+def _display(obj: Any) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+def _error_page(message: str) -> None:
+    import ipywidgets as w
+
+    _display(w.HTML(f"<style>{css()}</style><div class='kit-page'><div class='kit-error-page' role='alert'>"
+                    f"<h1>This worksheet cannot open</h1><p>{escape(message)}</p>"
+                    "<p><a href='home.ipynb'>Back to the cohort</a></p></div></div>"))
+
+
+def header(module: Module, district: District, convening: str) -> str:
+    modules = all_modules()
+    steps = []
+    for m in modules:
+        label = f"{m.number:02d} {escape(m.short_title)}"
+        if m.id == module.id:
+            steps.append(f"<li class='kit-here'><span aria-current='page'>{label}</span></li>")
+        else:
+            steps.append(f"<li><a href='{escape(link(m, district.id, convening))}'>{label}</a></li>")
+    outcomes = "".join(f"<li>{escape(o)}</li>" for o in module.outcomes)
+    return (
+        f"<p class='kit-meta'><b>{escape(district.name)}</b> · {escape(district.collaboration_label)} · "
+        f"convening {escape(convening)} · module {module.number + 1} of {len(modules)} · "
+        f"<b>{module.duration_minutes} minutes</b></p>"
+        f"<nav aria-label='Convening sequence'><ol class='kit-sequence'>{''.join(steps)}</ol></nav>"
+        f"<h1>{module.number:02d} · {escape(module.title)}</h1><p>{escape(module.purpose)}</p>"
+        f"<p class='kit-meta'>By the end:</p><ul>{outcomes}</ul>"
+    )
+
+
+def footer(module: Module, district: District, convening: str) -> str:
+    modules = all_modules()
+    index = [m.id for m in modules].index(module.id)
+    prev = modules[index - 1] if index > 0 else None
+    nxt = modules[index + 1] if index + 1 < len(modules) else None
+    left = f"<a href='{escape(link(prev, district.id, convening))}'>← {escape(prev.short_title)}</a>" if prev \
+        else "<a href='home.ipynb'>← Cohort</a>"
+    right = f"<a href='{escape(link(nxt, district.id, convening))}'>{escape(nxt.short_title)} →</a>" if nxt \
+        else "<a href='home.ipynb'>Cohort →</a>"
+    return f"<nav class='kit-nav' aria-label='Previous and next module'>{left}{right}</nav>"
+
+
+def worksheet(module_id: str, district: str = "windy-city", convening: str = "1", mode: str = "auto") -> Any:
+    """Show one module for one district: live widgets under Voila, a static report otherwise."""
+    district_id, convening = resolve("district", district), resolve("convening", convening)
+    mode = resolve("mode", mode)
+    if mode == "auto":
+        mode = "live" if under_voila() else "report"
+    if mode == "report":  # papermill and packets: errors raise, so a batch reports them
+        from IPython.display import HTML
+
+        module = get_module(module_id)
+        profile = find_district(cohort_dir(), district_id)
+        store = _report_store()
+        answers = store.latest(profile.id, convening, module.id) if store else {}
+        return _display(HTML(render_module(module, profile, convening, answers)))
+    try:
+        module = get_module(module_id)
+        profile = find_district(cohort_dir(), district_id)
+    except InvalidFile as exc:
+        return _error_page("; ".join(str(p) for p in exc.problems))
+    except KitError as exc:
+        return _error_page(str(exc))
+    return _live(module, profile, convening)
+
+
+_stores: dict[str, Store | None] = {}
+
+
+def _report_store() -> Store | None:
+    """One read-only store per kernel (a warm packet kernel renders many notebooks)."""
+    from kit.store import default_url
+
+    url = default_url()
+    if url not in _stores:
+        _stores[url] = Store.if_exists(url)
+    return _stores[url]
+
+
+def _live(module: Module, district: District, convening: str) -> Any:
+    import ipywidgets as w
+
+    from kit.worksheets import Worksheet
+
+    try:
+        store = Store()
+    except Exception as exc:  # noqa: BLE001 - shown as a page, never a traceback
+        return _error_page(f"The answer store cannot be opened ({exc}). Tell the program manager.")
+    sheet = Worksheet(module, district.id, convening, store)
+    if module.charts:
+        from bokeh.io import output_notebook
+        from bokeh.resources import INLINE
+
+        output_notebook(INLINE, hide_banner=True)
+    top = w.HTML(f"<style>{css()}</style>{header(module, district, convening)}")
+    bottom = w.HTML(footer(module, district, convening))
+    page = w.VBox([top, sheet.live_charts(), sheet.body, bottom])
+    page.add_class("kit-page")
+    _display(page)
+    return sheet
+
+
+def home(convening: str = "1") -> None:
+    """The cohort page: every district with a link to each module and how much is answered."""
+    from IPython.display import HTML
+
+    convening = resolve("convening", convening)
+    districts, problems = load_cohort(cohort_dir())
+    modules = all_modules()
+    store = Store.if_exists()
+    done = store.answered_items(convening) if store else {}
+    head = "".join(f"<th scope='col'>{m.number:02d}<br>{escape(m.short_title)}</th>" for m in modules)
+    rows = []
+    for d in districts:
+        cells = []
+        for m in modules:
+            n, _last = done.get((d.id, m.id), (0, None))
+            share = round(100 * n / max(len(m.items()), 1))
+            cells.append(f"<td><a href='{escape(link(m, d.id, convening))}'>{share}%</a></td>")
+        rows.append(f"<tr><th scope='row'>{escape(d.name)}<br><span class='kit-meta'>{escape(d.id)}</span></th>"
+                    + "".join(cells) + "</tr>")
+    trouble = "".join(f"<li>{escape(str(p))}</li>" for p in problems)
+    total = sum(m.duration_minutes for m in modules)
+    _display(HTML(
+        f"<style>{css()}</style><div class='kit-page kit-home'><h1>District scale kit</h1>"
+        f"<p class='kit-meta'>Convening {escape(convening)} · {len(districts)} districts · {len(modules)} modules"
+        f" · {total} minutes of worksheets</p>"
+        "<p>Open your district's worksheet from its row. Each cell shows how much of the module is answered;"
+        " answers save as you type and are here when you come back.</p>"
+        f"<table><thead><tr><th scope='col'>District</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        + (f"<h2>District files with problems</h2><ul>{trouble}</ul>" if trouble else "")
+        + "</div>"
+    ))

@@ -1,0 +1,324 @@
+"""`kit packets`: run the module notebooks for every district of a cohort into offline HTML.
+
+Parameters are injected the papermill way (`papermill.parameterize.parameterize_notebook`,
+after the `parameters` cell), so the notebooks stay ordinary papermill notebooks. What makes
+it fast: each worker keeps one warm kernel for all its districts (imports paid once) and
+resets the user namespace before every notebook, so nothing leaks from one district to the
+next. Each packet is one HTML file with BokehJS included once; it is written to a temporary
+file and renamed, so a failure never leaves half a packet behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from kit.content import Module, all_modules, get_module
+from kit.districts import District, load_cohort
+from kit.errors import KitError
+from kit.paths import notebooks_dir
+from kit.report import css
+
+RESET = 'get_ipython().run_line_magic("reset", "-f")'
+OUTPUT_TEMPLATE = "{out}/{district}/index.html"
+
+
+@dataclass
+class Job:
+    district: District
+    modules: list[Module]
+
+
+@dataclass
+class Outcome:
+    district_id: str
+    name: str
+    path: Path | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    answered: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class Result:
+    outcomes: list[Outcome]
+    index: Path | None
+    seconds: float
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+def packet_path(out: Path, district_id: str) -> Path:
+    """The one place output paths are made; ids are validated slugs by now."""
+    return Path(OUTPUT_TEMPLATE.format(out=out, district=district_id))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def bokeh_js() -> str:
+    """BokehJS core, inline, once per packet (the charts use nothing else)."""
+    from bokeh.resources import Resources
+
+    return Resources(mode="inline", components=["bokeh"]).render_js()
+
+
+def parameterized(notebook: Path, params: dict[str, Any]) -> Any:
+    from papermill.parameterize import parameterize_notebook
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb = parameterize_notebook(nb, params)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(RESET, metadata={"tags": ["kit-reset"]}))
+    return nb
+
+
+def html_outputs(nb: Any) -> str:
+    """The HTML the notebook displayed, without code cells."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or set(cell.metadata.get("tags", [])) & {"parameters", "injected-parameters",
+                                                                             "kit-reset"}:
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                parts.append(data["text/html"])
+            elif output.get("output_type") == "execute_result" and "text/plain" in data:
+                parts.append(f"<pre>{escape(data['text/plain'])}</pre>")
+    return "\n".join(parts)
+
+
+class Worker:
+    """One warm kernel that executes notebooks one after another."""
+
+    def __init__(self, env: dict[str, str], timeout: int = 120):
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.km = AsyncKernelManager(kernel_name="python3")
+        self.env = env
+        self.timeout = timeout
+
+    async def start(self) -> None:
+        await self.km.start_kernel(env=self.env)
+
+    async def run(self, nb: Any, cwd: Path) -> Any:
+        from nbclient import NotebookClient
+
+        if not await self.km.is_alive():
+            await self.km.restart_kernel(now=True)
+        client = NotebookClient(nb, km=self.km, timeout=self.timeout, allow_errors=False,
+                                resources={"metadata": {"path": str(cwd)}})
+        await client.async_execute(cleanup_kc=True)
+        return nb
+
+    async def stop(self) -> None:
+        await self.km.shutdown_kernel(now=True)
+
+
+def first_error(exc: BaseException) -> str:
+    text = str(exc).strip()
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    # nbclient's CellExecutionError ends with "ErrorName: message"; show that line.
+    for line in reversed(lines):
+        if ":" in line and not line.startswith(("---", " ")):
+            return line.strip()[:300]
+    return (lines[-1] if lines else type(exc).__name__)[:300]
+
+
+def packet_html(district: District, convening: str, fragments: list[str], with_charts: bool,
+                generated: datetime) -> str:
+    toc = "".join(f"<li><a href='#{anchor}'>{escape(title)}</a></li>" for anchor, title, _ in fragments)
+    body = "\n".join(html for _, _, html in fragments)
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(district.name)} — packet, convening {escape(convening)}</title>"
+        f"<style>{css()}</style>{bokeh_js() if with_charts else ''}</head><body><main class='kit-packet'>"
+        f"<header><p class='kit-meta'>District scale kit · packet</p><h1>{escape(district.name)}</h1>"
+        f"<p class='kit-meta'>{escape(district.collaboration_label)} · convening {escape(convening)} · "
+        f"generated {generated:%d %b %Y %H:%M} UTC</p>"
+        f"<nav aria-label='Modules'><ol>{toc}</ol></nav></header>{body}</main></body></html>"
+    )
+
+
+async def _run_district(worker: Worker, job: Job, convening: str, out: Path, nb_dir: Path,
+                        answered: Callable[[str, str], int]) -> Outcome:
+    started = time.perf_counter()
+    outcome = Outcome(job.district.id, job.district.name)
+    fragments = []
+    try:
+        for module in job.modules:
+            notebook = nb_dir / f"{module.id}.ipynb"
+            if not notebook.is_file():
+                raise KitError(f"no notebook {notebook.name} for module {module.id}")
+            nb = parameterized(notebook, {"district": job.district.id, "convening": convening, "mode": "report"})
+            await worker.run(nb, nb_dir)
+            fragments.append((f"m{module.number:02d}", f"{module.number:02d} · {module.title}", html_outputs(nb)))
+            outcome.answered[module.id] = answered(job.district.id, module.id)
+        with_charts = any("Bokeh" in html for _, _, html in fragments)
+        page = packet_html(job.district, convening, fragments, with_charts, datetime.now(UTC))
+        path = packet_path(out, job.district.id)
+        write_atomic(path, page)
+        outcome.path = path
+    except Exception as exc:  # noqa: BLE001 - one district's failure must not stop the others
+        outcome.error = first_error(exc)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def index_html(outcomes: list[Outcome], modules: list[Module], convening: str, generated: datetime) -> str:
+    head = "".join(f"<th scope='col'>{m.number:02d}<br>{escape(m.short_title)}</th>" for m in modules)
+    rows = []
+    for o in sorted(outcomes, key=lambda o: o.name.lower()):
+        if o.ok:
+            cells = "".join(
+                f"<td>{o.answered.get(m.id, 0)}/{len(m.items())}</td>" for m in modules)
+            link = f"<a href='{escape(o.district_id)}/index.html'>{escape(o.name)}</a>"
+        else:
+            cells = f"<td colspan='{len(modules)}' class='kit-status-error'>Not written: {escape(o.error or '')}</td>"
+            link = escape(o.name)
+        rows.append(f"<tr><th scope='row'>{link}</th>{cells}</tr>")
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>District packets — convening {escape(convening)}</title><style>{css()}</style></head>"
+        "<body><main class='kit-packet kit-home'><h1>District packets</h1>"
+        f"<p class='kit-meta'>Convening {escape(convening)} · {sum(o.ok for o in outcomes)} of {len(outcomes)}"
+        f" packets written · generated {generated:%d %b %Y %H:%M} UTC · cells show items answered</p>"
+        f"<table><thead><tr><th scope='col'>District</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+        "</table></main></body></html>"
+    )
+
+
+def parse_modules(spec: str | None) -> list[Module]:
+    if not spec:
+        return all_modules()
+    return [get_module(part) for part in spec.split(",") if part.strip()]
+
+
+def build_packets(
+    cohort: Path, out: Path, convening: str = "1", modules: list[Module] | None = None, jobs: int = 1,
+    db: str | None = None, pdf: bool = False, nb_dir: Path | None = None,
+    progress: Callable[[Outcome, int, int], None] | None = None,
+) -> Result:
+    """Write a packet per district and an index; returns what happened to each district."""
+    started = time.perf_counter()
+    modules = modules if modules is not None else all_modules()
+    districts, problems = load_cohort(cohort)
+    failed = [Outcome(Path(p.path).stem, Path(p.path).name, error=str(p)) for p in problems]
+    env = {**os.environ, "KIT_COHORT": str(cohort.resolve()), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    from kit.store import Store, default_url
+
+    url = db or default_url()
+    env["KIT_DB_URL"] = url
+    store = Store.if_exists(url)
+    done = store.answered_items(convening) if store else {}
+
+    def answered(district_id: str, module_id: str) -> int:
+        return done.get((district_id, module_id), (0, None))[0]
+
+    queue = [Job(d, modules) for d in districts]
+    total = len(queue) + len(failed)
+    outcomes: list[Outcome] = []
+    for outcome in failed:
+        outcomes.append(outcome)
+        if progress:
+            progress(outcome, len(outcomes), total)
+
+    async def work() -> None:
+        pending: asyncio.Queue[Job] = asyncio.Queue()
+        for job in queue:
+            pending.put_nowait(job)
+
+        async def one_worker() -> None:
+            worker = Worker(env)
+            await worker.start()
+            try:
+                while not pending.empty():
+                    job = pending.get_nowait()
+                    outcome = await _run_district(worker, job, convening, out, nb_dir or notebooks_dir(), answered)
+                    outcomes.append(outcome)
+                    if progress:
+                        progress(outcome, len(outcomes), total)
+            finally:
+                await worker.stop()
+
+        count = max(1, min(jobs, len(queue)))
+        await asyncio.gather(*(one_worker() for _ in range(count)))
+
+    if queue:
+        asyncio.run(work())
+    index = None
+    if any(o.ok for o in outcomes):
+        index = out / "index.html"
+        write_atomic(index, index_html(outcomes, modules, convening, datetime.now(UTC)))
+    if pdf:
+        for outcome in outcomes:
+            if outcome.ok and outcome.path:
+                try:
+                    print_pdf(outcome.path)
+                except KitError as exc:
+                    outcome.error = str(exc)
+    if store:
+        store.close()
+    return Result(outcomes, index, time.perf_counter() - started)
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise KitError("--pdf needs chromium — install it with `apt-get install chromium`")
+
+
+def print_pdf(html: Path) -> Path:
+    """Print a packet to PDF with headless chromium, next to the HTML."""
+    target = html.with_suffix(".pdf")
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={tmp}",
+               html.resolve().as_uri()]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    if done.returncode != 0 or not tmp.exists():
+        tmp.unlink(missing_ok=True)
+        raise KitError(f"chromium could not print {html}: {done.stderr.strip()[-200:]}")
+    os.replace(tmp, target)
+    return target
+
+
+def default_jobs() -> int:
+    return max(1, min(4, (os.cpu_count() or 1)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `kit packets`")

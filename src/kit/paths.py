@@ -1,0 +1,35 @@
+"""Where the kit's folders are: one place, so every command agrees."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The kit's folder (with modules/ and notebooks/): $KIT_HOME, or the source checkout."""
+    env = os.environ.get("KIT_HOME")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+def modules_dir() -> Path:
+    return project_root() / "modules"
+
+
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
+
+
+def sample_cohort_dir() -> Path:
+    return project_root() / "sample_districts"
+
+
+def guides_dir() -> Path:
+    return project_root() / "facilitator_guides"
+
+
+def data_dir() -> Path:
+    """Where the default SQLite store lives: ./kit-data under the current folder."""
+    return Path(os.environ.get("KIT_DATA", "kit-data")).resolve()

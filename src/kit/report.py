@@ -1,0 +1,132 @@
+"""Static HTML of a module with a team's answers (or blank lines to fill in by hand).
+
+Used by the packet notebooks (papermill / `mode="report"`): everything a team or leader typed
+is escaped, so a name like ``<script>`` shows as text. Charts are embedded as bokeh
+components; the page that gathers the modules includes BokehJS once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from importlib.resources import files
+from typing import Any
+
+from kit import charts
+from kit.content import (
+    ChecklistItem,
+    ChoiceItem,
+    Module,
+    RankingItem,
+    RatingItem,
+    TableItem,
+    TextItem,
+)
+from kit.districts import District
+from kit.store import Answer
+
+
+def css() -> str:
+    return files("kit").joinpath("kit.css").read_text(encoding="utf-8")
+
+
+def _esc(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _blank(lines: int) -> str:
+    return "".join("<div class='kit-blank'></div>" for _ in range(lines))
+
+
+def render_item(item: Any, module: Module, answer: Answer | None) -> str:
+    value = answer.value if answer else None
+    out = [f"<div class='kit-item kit-item-{item.id}'>"]
+    if not isinstance(item, RatingItem):
+        out.append(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>")
+    if item.help:
+        out.append(f"<p class='kit-help'>{_esc(item.help)}</p>")
+    if isinstance(item, TextItem):
+        out.append(f"<div class='kit-answer'>{_esc(value)}</div>" if value else _blank(item.lines))
+    elif isinstance(item, RatingItem):
+        scale = module.scales[item.scale]
+        chosen = value.get("level") if isinstance(value, dict) else None
+        out.append(f"<p class='kit-prompt'>{_esc(item.prompt)}</p><table class='kit-levels'><tbody>")
+        for n, level in sorted(scale.levels.items()):
+            mark = "☑" if chosen == n else "☐"
+            cls = " class='kit-chosen'" if chosen == n else ""
+            out.append(f"<tr{cls}><th scope='row'>{mark} {n} · {_esc(level.label)}</th>"
+                       f"<td>{_esc(item.descriptors.get(n, level.descriptor))}</td></tr>")
+        out.append("</tbody></table>")
+        if item.evidence:
+            evidence = value.get("evidence") if isinstance(value, dict) else ""
+            out.append(f"<p class='kit-help'>{_esc(item.evidence)}</p>")
+            out.append(f"<div class='kit-answer'>{_esc(evidence)}</div>" if evidence else _blank(2))
+    elif isinstance(item, (ChecklistItem, ChoiceItem)):
+        chosen = set(value) if isinstance(value, list) else {value}
+        out.append("<ul class='kit-options'>")
+        for option in item.options:
+            mark = "☑" if option.id in chosen else "☐"
+            detail = f" <span class='kit-detail'>— {_esc(option.detail)}</span>" if option.detail else ""
+            out.append(f"<li>{mark} {_esc(option.label)}{detail}</li>")
+        out.append("</ul>")
+    elif isinstance(item, RankingItem):
+        ranks = value if isinstance(value, dict) else {}
+        ordered = sorted(item.options, key=lambda o: (ranks.get(o.id) or 99, item.options.index(o)))
+        out.append("<ol class='kit-options'>" if ranks else "<ul class='kit-options'>")
+        for option in ordered:
+            out.append(f"<li>{'' if ranks.get(option.id) else '___ '}{_esc(option.label)}</li>")
+        out.append("</ol>" if ranks else "</ul>")
+    elif isinstance(item, TableItem):
+        out.append(render_table(item, value))
+    if answer:
+        out.append(f"<p class='kit-meta'>Saved {answer.saved_at:%d %b %Y %H:%M} UTC (version {answer.version})</p>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def render_table(item: TableItem, value: Any) -> str:
+    rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+    head = "".join(f"<th scope='col'>{_esc(c.label)}</th>" for c in item.columns)
+    body = []
+    if item.rows:
+        first = item.columns[0].id
+        by_label = {r.get(first): r for r in rows}
+        rows = [by_label.get(label, {first: label}) for label in item.rows] + [
+            r for r in rows if r.get(first) not in item.rows]
+    if not rows:
+        rows = [{} for _ in range(max(item.min_rows, 3))]
+    for row in rows:
+        body.append("<tr>" + "".join(f"<td>{_esc(row.get(c.id))}</td>" for c in item.columns) + "</tr>")
+    return f"<table class='kit-answer-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def render_charts(module: Module, answers: dict[str, Answer]) -> str:
+    """Bokeh charts as <div> + <script> (BokehJS is expected once in the page's <head>)."""
+    if not module.charts:
+        return ""
+    from bokeh.embed import components
+
+    figures = [charts.build(spec, module, answers)[0] for spec in module.charts]
+    script, divs = components(figures)
+    return "<div class='kit-charts'>" + "".join(divs) + "</div>" + script
+
+
+def render_module(module: Module, district: District, convening: str,
+                  answers: dict[str, Answer], generated: datetime | None = None) -> str:
+    """One module as an HTML fragment: header, charts, every section and item."""
+    state = f"{len(answers)} of {len(module.items())} items answered" if answers else "blank worksheet"
+    out = [
+        f"<section class='kit-module' id='m{module.number:02d}'>",
+        f"<h1>{module.number:02d} · {_esc(module.title)}</h1>",
+        f"<p class='kit-meta'><b>{_esc(district.name)}</b> · convening {_esc(convening)} · "
+        f"{module.duration_minutes} minutes · {state}</p>",
+        f"<p>{_esc(module.purpose)}</p>",
+        render_charts(module, answers) if answers else "",
+    ]
+    for section in module.sections:
+        out.append(f"<h2>{_esc(section.title)}</h2>")
+        if section.intro:
+            out.append(f"<p class='kit-intro'>{_esc(section.intro)}</p>")
+        out += [render_item(item, module, answers.get(item.id)) for item in section.items]
+    out.append("</section>")
+    return "\n".join(out)

@@ -1,0 +1,52 @@
+"""`kit serve`: load the cohort into the store and run Voila on the worksheets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kit.districts import load_cohort
+from kit.errors import KitError
+from kit.paths import notebooks_dir
+from kit.store import Store
+
+
+def voila_command(port: int, host: str, cull_minutes: int) -> list[str]:
+    return [
+        sys.executable, "-m", "voila", str(notebooks_dir()),
+        f"--port={port}", f"--Voila.ip={host}", "--no-browser", "--template=lab",
+        "--VoilaConfiguration.show_tracebacks=False",
+        # Pages left open in a closed laptop hold a kernel each; cull them after a quiet spell.
+        f"--MappingKernelManager.cull_idle_timeout={cull_minutes * 60}",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_connected=True",
+    ]
+
+
+def prepare(cohort: Path, db: str | None) -> tuple[Store, list[str]]:
+    """Open (or create) the store and load the cohort's districts into it."""
+    districts, problems = load_cohort(cohort)
+    if not districts:
+        raise KitError(f"{cohort}: no valid district files — run `kit validate {cohort}`")
+    store = Store(db)
+    store.load_districts(cohort.name, districts)
+    return store, [str(p) for p in problems]
+
+
+def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
+          cull_minutes: int = 30) -> int:
+    store, problems = prepare(cohort, db)
+    for problem in problems:
+        print(f"Warning: skipped {problem}", file=sys.stderr)
+    env = {**os.environ, "KIT_DB_URL": store.url, "KIT_COHORT": str(cohort.resolve())}
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    print(f"Answers are stored in {store.url}")
+    print(f"Serving {len(store.district_ids())} districts. Open http://{shown}:{port}/voila/render/home.ipynb")
+    print("Press Ctrl-C to stop.", flush=True)
+    store.close()
+    try:
+        return subprocess.call(voila_command(port, host, cull_minutes), env=env)
+    except KeyboardInterrupt:
+        return 0

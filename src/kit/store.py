@@ -1,0 +1,299 @@
+"""The response store: every save is a new version; nothing a team typed is overwritten.
+
+SQLAlchemy Core over SQLite by default (``./kit-data/kit.db``, WAL mode, busy timeout) or any
+SQLAlchemy URL (``--db`` or ``KIT_DB_URL``). The latest *saved* version of an item is what
+the worksheet shows. A save made from an older version than the latest (another device
+saved in between) is still kept, marked ``conflict``, and the caller is told, so both
+versions stay in the history and neither is applied silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from kit.errors import KitError
+from kit.paths import project_root
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+
+schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
+
+districts = Table(
+    "districts", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("cohort", String(200), nullable=False, default=""),
+    Column("profile", Text, nullable=False, default="{}"),
+    Column("loaded_at", String(32), nullable=False),
+)
+
+convenings = Table(
+    "convenings", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("cohort", String(200), nullable=False, default=""),
+    Column("number", Integer, nullable=False, default=1),
+    Column("title", Text, nullable=False, default=""),
+    Column("date", String(10), nullable=True),
+)
+
+responses = Table(
+    "responses", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("district", String(64), nullable=False),
+    Column("convening", String(64), nullable=False),
+    Column("module", String(64), nullable=False),
+    Column("item", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("status", String(16), nullable=False, default="saved"),
+    Column("based_on", Integer, nullable=True),
+    Column("saved_at", String(32), nullable=False),
+    Column("client", String(64), nullable=False, default=""),
+    UniqueConstraint("district", "convening", "module", "item", "version", name="one_version"),
+    Index("by_item", "district", "convening", "module", "item"),
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: Any
+    version: int
+    saved_at: datetime
+    client: str
+    status: str = "saved"
+
+
+class Conflict(KitError):
+    """Another device saved a newer version; the save was kept in history, not applied."""
+
+    def __init__(self, latest: Answer, mine: Answer):
+        self.latest = latest
+        self.mine = mine
+        super().__init__(
+            f"another device saved this answer at {latest.saved_at:%H:%M}; yours is kept in the history"
+        )
+
+
+def default_url() -> str:
+    env = os.environ.get("KIT_DB_URL")
+    if env:
+        return env
+    data = Path(os.environ.get("KIT_DATA", project_root() / "kit-data"))
+    return f"sqlite:///{data / 'kit.db'}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _row_answer(row: Any) -> Answer:
+    return Answer(
+        value=json.loads(row.value),
+        version=row.version,
+        saved_at=datetime.fromisoformat(row.saved_at),
+        client=row.client,
+        status=row.status,
+    )
+
+
+class Store:
+    """Responses, districts and convenings behind one SQLAlchemy engine."""
+
+    def __init__(self, url: str | None = None, create: bool = True):
+        self.url = url or default_url()
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite and create:
+            path = self.url.removeprefix("sqlite:///")
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url, future=True)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin_immediate)
+        self.writer = self.engine.execution_options(write=True)
+        if create:
+            self.migrate()
+
+    @classmethod
+    def if_exists(cls, url: str | None = None) -> Store | None:
+        """Open the store only if it already exists (packets read answers but never create a DB)."""
+        url = url or default_url()
+        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+            return None
+        return cls(url)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema; the version lives in `schema_info`."""
+        with self.writer.begin() as conn:
+            metadata.create_all(conn, checkfirst=True)
+            current = conn.execute(select(schema_info.c.version)).scalar()
+            if current is None:
+                conn.execute(insert(schema_info).values(version=SCHEMA_VERSION))
+            elif current > SCHEMA_VERSION:
+                raise KitError(
+                    f"the database {self.url} has schema version {current}, newer than this kit ({SCHEMA_VERSION})"
+                    " — upgrade the kit"
+                )
+            # Future migrations: `if current < 2: conn.execute(...)`, then update schema_info.
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # districts and convenings -------------------------------------------------------------
+
+    def load_districts(self, cohort: str, profiles: Iterable[Any]) -> int:
+        """Insert or refresh district records from validated profiles; returns how many."""
+        count = 0
+        with self.writer.begin() as conn:
+            for d in profiles:
+                values = {"name": d.name, "cohort": cohort, "profile": d.model_dump_json(),
+                          "loaded_at": _now().isoformat()}
+                done = conn.execute(update(districts).where(districts.c.id == d.id).values(**values))
+                if not done.rowcount:
+                    conn.execute(insert(districts).values(id=d.id, **values))
+                count += 1
+        return count
+
+    def district_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(districts.c.id).order_by(districts.c.id)).scalars())
+
+    # responses -----------------------------------------------------------------------------
+
+    def save(
+        self, district: str, convening: str, module: str, item: str, value: Any,
+        client: str = "", based_on: int | None = None,
+    ) -> Answer:
+        """Append a new version. `based_on` is the version the device last saw (0 = none).
+
+        If a newer saved version exists, the save is stored with status ``conflict`` and
+        Conflict is raised; otherwise it becomes the latest. Passing ``based_on=None``
+        skips the check (imports, restores).
+        """
+        payload = json.dumps(value, ensure_ascii=False)
+        for _attempt in range(20):
+            try:
+                return self._save_once(district, convening, module, item, payload, client, based_on)
+            except IntegrityError:
+                continue  # another writer took this version number (databases without locking)
+        raise KitError("could not save: the database stayed busy — try again")
+
+    def _save_once(self, district: str, convening: str, module: str, item: str, payload: str,
+                   client: str, based_on: int | None) -> Answer:
+        key = (responses.c.district == district) & (responses.c.convening == convening) \
+            & (responses.c.module == module) & (responses.c.item == item)
+        with self.writer.begin() as conn:
+            top = conn.execute(select(func.max(responses.c.version)).where(key)).scalar() or 0
+            latest_row = conn.execute(
+                select(responses).where(key & (responses.c.status == "saved"))
+                .order_by(responses.c.version.desc()).limit(1)
+            ).first()
+            latest_version = latest_row.version if latest_row else 0
+            stale = based_on is not None and based_on != latest_version
+            now = _now()
+            conn.execute(insert(responses).values(
+                district=district, convening=convening, module=module, item=item,
+                version=top + 1, value=payload, status="conflict" if stale else "saved",
+                based_on=based_on, saved_at=now.isoformat(), client=client,
+            ))
+        mine = Answer(json.loads(payload), top + 1, now, client, "conflict" if stale else "saved")
+        if stale:
+            assert latest_row is not None or latest_version == 0
+            if latest_row is None:  # the newer version vanished: cannot happen in an append-only table
+                return mine
+            raise Conflict(_row_answer(latest_row), mine)
+        return mine
+
+    def latest(self, district: str, convening: str, module: str) -> dict[str, Answer]:
+        """The latest saved answer of every item of a module."""
+        key = (responses.c.district == district) & (responses.c.convening == convening) \
+            & (responses.c.module == module) & (responses.c.status == "saved")
+        newest = (
+            select(responses.c.item, func.max(responses.c.version).label("v"))
+            .where(key).group_by(responses.c.item).subquery()
+        )
+        query = select(responses).join(
+            newest, (responses.c.item == newest.c.item) & (responses.c.version == newest.c.v)
+        ).where(key)
+        with self.engine.connect() as conn:
+            return {row.item: _row_answer(row) for row in conn.execute(query)}
+
+    def history(self, district: str, convening: str, module: str, item: str) -> list[Answer]:
+        """Every version of an item, oldest first, conflicts included."""
+        key = (responses.c.district == district) & (responses.c.convening == convening) \
+            & (responses.c.module == module) & (responses.c.item == item)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(responses).where(key).order_by(responses.c.version))
+            return [_row_answer(r) for r in rows]
+
+    def answered_items(self, convening: str) -> dict[tuple[str, str], tuple[int, datetime | None]]:
+        """(district, module) → (items with a saved answer, last save) for a convening."""
+        query = (
+            select(responses.c.district, responses.c.module,
+                   func.count(func.distinct(responses.c.item)), func.max(responses.c.saved_at))
+            .where((responses.c.convening == convening) & (responses.c.status == "saved"))
+            .group_by(responses.c.district, responses.c.module)
+        )
+        with self.engine.connect() as conn:
+            return {
+                (d, m): (n, datetime.fromisoformat(last) if last else None)
+                for d, m, n, last in conn.execute(query)
+            }
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(responses)).scalar() or 0
+
+    def integrity_ok(self) -> bool:
+        if not self.is_sqlite:
+            return True
+        with self.engine.connect() as conn:
+            return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE instead of pysqlite's deferred BEGIN.
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    with suppress(Exception):  # a read-only or in-memory database keeps its journal mode
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn: Any) -> None:
+    """Writers take the lock at the start, so read-then-insert cannot interleave between them."""
+    mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
+    try:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+    except OperationalError as exc:
+        raise KitError(f"the database is locked or unreadable ({exc.orig}) — try again") from None

@@ -1,0 +1,463 @@
+"""Live worksheets: ipywidgets built from a module's YAML, saved to the store as teams type.
+
+One builder per item type (the `BUILDERS` registry). Each builder returns an `Input`: the
+widget plus how to read and write its value as JSON. An `ItemField` wraps an Input with
+autosave: choices save at once, typing saves about a second after it stops, and each item
+shows its own status ("Saved 14:02", a red "Not saved", or a conflict with another device).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+
+from kit import charts
+from kit.content import (
+    ChecklistItem,
+    ChoiceItem,
+    Module,
+    RankingItem,
+    RatingItem,
+    TableItem,
+    TextItem,
+)
+from kit.store import Answer, Conflict, Store
+
+DEBOUNCE_SECONDS = 1.0
+NO_LEVEL = "not rated yet"
+
+
+@dataclass
+class Input:
+    """A widget, how to read and write its JSON value, and the widgets whose changes count as edits."""
+
+    widget: w.Widget
+    get: Callable[[], Any]
+    set: Callable[[Any], None]
+    watched: list[w.Widget]
+    typed: bool = False  # text typing is debounced; clicks save at once
+    on_new_widgets: Callable[[], None] | None = None  # tables add rows, whose cells need watching
+
+
+def _html(text: str, cls: str = "") -> w.HTML:
+    box = w.HTML(value=text)
+    if cls:
+        box.add_class(cls)
+    return box
+
+
+def _esc(text: str | None) -> str:
+    return escape(text or "", quote=True)
+
+
+# builders -------------------------------------------------------------------------------
+
+
+def build_text(item: TextItem, module: Module) -> Input:
+    area = w.Textarea(description=item.prompt, placeholder=item.placeholder or "", rows=item.lines,
+                      continuous_update=True, layout=w.Layout(width="100%"))
+    return Input(area, lambda: area.value, lambda v: setattr(area, "value", str(v or "")), [area], typed=True)
+
+
+def build_rating(item: RatingItem, module: Module) -> Input:
+    scale = module.scales[item.scale]
+    options = [(NO_LEVEL, None)] + [(f"{n} · {lv.label}", n) for n, lv in sorted(scale.levels.items())]
+    buttons = w.ToggleButtons(
+        options=options, value=None, description=item.prompt,
+        tooltips=[""] + [item.descriptors.get(n, lv.descriptor) for n, lv in sorted(scale.levels.items())],
+        style={"button_width": "auto"},
+    )
+    rows = "".join(
+        f"<tr><th scope='row'>{n} · {_esc(lv.label)}</th><td>{_esc(item.descriptors.get(n, lv.descriptor))}</td></tr>"
+        for n, lv in sorted(scale.levels.items())
+    )
+    table = _html(f"<table class='kit-levels'><tbody>{rows}</tbody></table>")
+    parts: list[w.Widget] = [buttons, table]
+    evidence = None
+    if item.evidence:
+        evidence = w.Textarea(description=item.evidence, rows=2, continuous_update=True,
+                              layout=w.Layout(width="100%"))
+        parts.append(evidence)
+
+    def get() -> Any:
+        return {"level": buttons.value, "evidence": evidence.value if evidence else ""}
+
+    def set_(value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        level = value.get("level")
+        buttons.value = level if level in scale.levels else None
+        if evidence is not None:
+            evidence.value = str(value.get("evidence") or "")
+
+    watched = [buttons] + ([evidence] if evidence else [])
+    return Input(w.VBox(parts), get, set_, watched, typed=evidence is not None)
+
+
+def build_checklist(item: ChecklistItem, module: Module) -> Input:
+    boxes = {o.id: w.Checkbox(description=o.label, value=False, indent=False,
+                              layout=w.Layout(width="auto")) for o in item.options}
+    parts: list[w.Widget] = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>")]
+    for option in item.options:
+        parts.append(boxes[option.id])
+        if option.detail:
+            parts.append(_html(f"<p class='kit-detail'>{_esc(option.detail)}</p>"))
+
+    def set_(value: Any) -> None:
+        chosen = set(value) if isinstance(value, list) else set()
+        for oid, box in boxes.items():
+            box.value = oid in chosen
+
+    return Input(w.VBox(parts), lambda: [oid for oid, b in boxes.items() if b.value], set_, list(boxes.values()))
+
+
+def build_choice(item: ChoiceItem, module: Module) -> Input:
+    radio = w.RadioButtons(options=[(o.label, o.id) for o in item.options], value=None,
+                           description=item.prompt, layout=w.Layout(width="100%"))
+    parts: list[w.Widget] = [radio]
+    details = "".join(f"<dt>{_esc(o.label)}</dt><dd>{_esc(o.detail)}</dd>" for o in item.options if o.detail)
+    if details:
+        parts.append(_html(f"<dl class='kit-details'>{details}</dl>"))
+    ids = {o.id for o in item.options}
+    return Input(w.VBox(parts), lambda: radio.value,
+                 lambda v: setattr(radio, "value", v if v in ids else None), [radio])
+
+
+def build_ranking(item: RankingItem, module: Module) -> Input:
+    places = [("—", 0)] + [(str(n), n) for n in range(1, len(item.options) + 1)]
+    drops = {o.id: w.Dropdown(options=places, value=0, description=o.label,
+                              style={"description_width": "initial"}) for o in item.options}
+    parts = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>"), *drops.values()]
+
+    def set_(value: Any) -> None:
+        ranks = value if isinstance(value, dict) else {}
+        for oid, drop in drops.items():
+            rank = ranks.get(oid, 0)
+            drop.value = rank if isinstance(rank, int) and 0 <= rank <= len(item.options) else 0
+
+    return Input(w.VBox(parts), lambda: {oid: d.value for oid, d in drops.items() if d.value}, set_,
+                 list(drops.values()))
+
+
+def _cell(column: Any) -> w.Widget:
+    if column.type == "choice":
+        return w.Dropdown(options=[""] + column.options, value="", layout=w.Layout(width="auto"))
+    if column.type == "yesno":
+        return w.Dropdown(options=["", "Yes", "No"], value="", layout=w.Layout(width="auto"))
+    if column.type == "date":
+        return w.DatePicker(value=None, layout=w.Layout(width="auto"))
+    return w.Text(value="", placeholder=column.label, continuous_update=True, layout=w.Layout(width="auto"))
+
+
+def _cell_value(widget: w.Widget) -> Any:
+    value = widget.value
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _set_cell(widget: w.Widget, value: Any) -> None:
+    if isinstance(widget, w.DatePicker):
+        try:
+            widget.value = date.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            widget.value = None
+    elif isinstance(widget, w.Dropdown):
+        widget.value = value if value in widget.options else ""
+    else:
+        widget.value = "" if value is None else str(value)
+
+
+def build_table(item: TableItem, module: Module) -> Input:
+    fixed = list(item.rows)
+    grid = w.VBox()
+    rows: list[dict[str, w.Widget]] = []
+    add = w.Button(description="Add a row", icon="plus", tooltip="Add an empty row to this table")
+    input_ref: dict[str, Input] = {}
+    width = f"repeat({len(item.columns)}, minmax(8em, 1fr))"
+    header = w.GridBox([_html(f"<b>{_esc(c.label)}</b>") for c in item.columns],
+                       layout=w.Layout(grid_template_columns=width, grid_gap="4px 8px"))
+
+    def new_row(label: str | None = None) -> dict[str, w.Widget]:
+        cells = {c.id: _cell(c) for c in item.columns}
+        if label is not None:
+            first = item.columns[0]
+            cells[first.id] = _html(f"<span class='kit-rowlabel'>{_esc(label)}</span>")
+        rows.append(cells)
+        return cells
+
+    def redraw() -> None:
+        children = [c for row in rows for c in row.values()]
+        grid.children = [header, w.GridBox(children, layout=w.Layout(grid_template_columns=width,
+                                                                     grid_gap="4px 8px"))]
+
+    for label in fixed:
+        new_row(label)
+    for _ in range(0 if fixed else item.min_rows):
+        new_row()
+
+    def get() -> Any:
+        out = []
+        for n, cells in enumerate(rows):
+            values = {cid: _cell_value(c) for cid, c in cells.items() if not isinstance(c, w.HTML)}
+            if n < len(fixed):
+                values = {item.columns[0].id: fixed[n], **values}
+            elif not any(v not in ("", None) for v in values.values()):
+                continue
+            out.append(values)
+        return out
+
+    def set_(value: Any) -> None:
+        value = value if isinstance(value, list) else []
+        free = [v for v in value if isinstance(v, dict)]
+        by_label = {}
+        if fixed:
+            first = item.columns[0].id
+            by_label = {v.get(first): v for v in free if v.get(first) in fixed}
+            free = [v for v in free if v.get(first) not in fixed]
+        del rows[len(fixed):]
+        for n, label in enumerate(fixed):
+            for cid, cell in rows[n].items():
+                if not isinstance(cell, w.HTML):
+                    _set_cell(cell, by_label.get(label, {}).get(cid))
+        for values in free:
+            cells = new_row()
+            for cid, cell in cells.items():
+                _set_cell(cell, values.get(cid))
+        while len(rows) < len(fixed) + (0 if fixed else item.min_rows):
+            new_row()
+        redraw()
+        rewatch()
+
+    def rewatch() -> None:
+        inp = input_ref.get("input")
+        if inp is not None:
+            inp.watched[:] = [c for row in rows for c in row.values() if not isinstance(c, w.HTML)]
+            if inp.on_new_widgets:
+                inp.on_new_widgets()
+
+    def on_add(_button: Any) -> None:
+        new_row()
+        redraw()
+        rewatch()
+
+    add.on_click(on_add)
+    redraw()
+    parts = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>"), grid]
+    if not fixed:
+        parts.append(add)
+    inp = Input(w.VBox(parts), get, set_, [c for row in rows for c in row.values() if not isinstance(c, w.HTML)],
+                typed=True)
+    input_ref["input"] = inp
+    return inp
+
+
+BUILDERS: dict[str, Callable[[Any, Module], Input]] = {
+    "text": build_text,
+    "rating": build_rating,
+    "checklist": build_checklist,
+    "choice": build_choice,
+    "ranking": build_ranking,
+    "table": build_table,
+}
+
+
+# autosave ---------------------------------------------------------------------------------
+
+
+class Debouncer:
+    """Call `func` once, `delay` seconds after the last `trigger()` (on the kernel's event loop)."""
+
+    def __init__(self, delay: float, func: Callable[[], None]):
+        self.delay, self.func = delay, func
+        self._handle: Any = None
+
+    def trigger(self) -> None:
+        self.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+            self._handle = loop.call_later(self.delay, self.func)
+        except RuntimeError:  # no running loop (a plain script): fall back to a timer thread
+            self._handle = threading.Timer(self.delay, self.func)
+            self._handle.daemon = True
+            self._handle.start()
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def flush(self) -> None:
+        if self._handle is not None:
+            self.cancel()
+            self.func()
+
+
+class ItemField:
+    """One item on the page: its input, its saved version, autosave, and its status line."""
+
+    def __init__(self, sheet: Worksheet, item: Any, answer: Answer | None):
+        self.sheet, self.item = sheet, item
+        self.input = BUILDERS[item.type](item, sheet.module)
+        self.version = answer.version if answer else 0
+        self.status = _html("", "kit-status")
+        self.conflict_box = w.VBox()
+        self._loading = True
+        if answer is not None:
+            self.input.set(answer.value)
+        self._loading = False
+        self.last_saved = self.input.get()
+        self.debouncer = Debouncer(DEBOUNCE_SECONDS, self.save)
+        self.input.on_new_widgets = self._watch
+        self._watched: set[int] = set()
+        self._watch()
+        if answer is not None:
+            self._show(f"Saved {sheet.clock(answer.saved_at)}", "ok")
+        box = w.VBox([self.input.widget, self.status, self.conflict_box])
+        box.add_class("kit-item")
+        box.add_class(f"kit-item-{item.id}")
+        box.add_class(f"kit-type-{item.type}")
+        self.widget = box
+
+    def _watch(self) -> None:
+        for widget in self.input.watched:
+            if id(widget) not in self._watched:
+                widget.observe(self._changed, names="value")
+                self._watched.add(id(widget))
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        if self._loading:
+            return
+        self._show("Saving…" if not self.input.typed else "Editing…", "pending")
+        is_text = isinstance(change.get("owner"), (w.Textarea, w.Text))
+        if is_text:
+            self.debouncer.trigger()
+        else:
+            self.debouncer.cancel()
+            self.save()
+
+    def save(self, force_version: int | None = None) -> bool:
+        value = self.input.get()
+        based_on = self.version if force_version is None else force_version
+        try:
+            answer = self.sheet.store.save(
+                self.sheet.district, self.sheet.convening, self.sheet.module.id, self.item.id, value,
+                client=self.sheet.client, based_on=based_on,
+            )
+        except Conflict as conflict:
+            self._conflict(conflict)
+            return False
+        except Exception as exc:  # noqa: BLE001 - any failure keeps the answer on the page
+            self._show(f"Not saved ({type(exc).__name__}). Your answer is still here; edit again or "
+                       "press Retry.", "error")
+            retry = w.Button(description="Retry", button_style="danger")
+            retry.on_click(lambda _b: self.save())
+            self.conflict_box.children = [retry]
+            return False
+        self.version = answer.version
+        self.last_saved = value
+        self.conflict_box.children = []
+        self._show(f"Saved {self.sheet.clock(answer.saved_at)}", "ok")
+        self.sheet.saved(self)
+        return True
+
+    def _conflict(self, conflict: Conflict) -> None:
+        theirs = conflict.latest
+        self._show(
+            f"Another device saved this answer at {self.sheet.clock(theirs.saved_at)}. Yours was kept in the "
+            "history but not applied. Choose which to keep.", "conflict",
+        )
+        keep = w.Button(description="Keep mine", button_style="warning")
+        take = w.Button(description="Use theirs")
+        shown = _html(f"<div class='kit-theirs'><b>Their version:</b> {_esc(_as_text(theirs.value))}</div>")
+
+        def keep_mine(_b: Any) -> None:
+            self.save(force_version=theirs.version)
+
+        def use_theirs(_b: Any) -> None:
+            self._loading = True
+            self.input.set(theirs.value)
+            self._loading = False
+            self.version = theirs.version
+            self.conflict_box.children = []
+            self._show(f"Showing the version saved at {self.sheet.clock(theirs.saved_at)}", "ok")
+
+        keep.on_click(keep_mine)
+        take.on_click(use_theirs)
+        self.conflict_box.children = [shown, w.HBox([keep, take])]
+
+    def _show(self, text: str, state: str) -> None:
+        labels = {"ok": "✓", "pending": "…", "error": "✗", "conflict": "⚠"}
+        self.status.value = (
+            f"<span class='kit-status-{state}' role='status'>{labels[state]} {_esc(text)}</span>"
+        )
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, dict) and "level" in value:
+        return f"level {value.get('level') or '—'}; {value.get('evidence') or ''}"
+    if isinstance(value, list):
+        return "; ".join(str(v) if not isinstance(v, dict) else ", ".join(map(str, v.values())) for v in value)
+    return str(value)
+
+
+class Worksheet:
+    """All the items of one module for one district and convening, with live charts."""
+
+    def __init__(self, module: Module, district: str, convening: str, store: Store,
+                 client: str | None = None, tz: Any = None):
+        self.module, self.district, self.convening, self.store = module, district, convening, store
+        self.client = client or uuid.uuid4().hex[:12]
+        self.tz = tz
+        answers = store.latest(district, convening, module.id)
+        self.fields: dict[str, ItemField] = {}
+        self.charts: list[tuple[Any, Any]] = []
+        self.answers = answers
+        sections = []
+        for section in module.sections:
+            parts: list[w.Widget] = [_html(f"<h2>{_esc(section.title)}</h2>")]
+            if section.intro:
+                parts.append(_html(f"<p class='kit-intro'>{_esc(section.intro)}</p>"))
+            for item in section.items:
+                field = ItemField(self, item, answers.get(item.id))
+                self.fields[item.id] = field
+                parts.append(field.widget)
+            box = w.VBox(parts)
+            box.add_class("kit-section")
+            sections.append(box)
+        self.chart_box = w.VBox()
+        self.body = w.VBox(sections)
+
+    def clock(self, when: Any) -> str:
+        return when.astimezone(self.tz).strftime("%H:%M")
+
+    def saved(self, field: ItemField) -> None:
+        self.answers = self.store.latest(self.district, self.convening, self.module.id)
+        for spec, source in self.charts:
+            charts.update(source, spec, self.module, self.answers)
+
+    def flush(self) -> None:
+        """Save everything typed but not yet saved (used by tests and before the kernel stops)."""
+        for field in self.fields.values():
+            field.debouncer.flush()
+
+    def live_charts(self) -> w.Widget:
+        """The module's charts as live BokehModel widgets (BokehJS must be loaded in the page first)."""
+        if not self.module.charts:
+            return w.VBox()
+        from jupyter_bokeh import BokehModel
+
+        models = []
+        for spec in self.module.charts:
+            fig, source = charts.build(spec, self.module, self.answers)
+            self.charts.append((spec, source))
+            model = BokehModel(fig)
+            model.add_class("kit-chart")
+            models.append(model)
+        self.chart_box.children = models
+        return self.chart_box

@@ -1,0 +1,190 @@
+"""Worksheet widgets: every item type round-trips through the store; conflicts and failures are shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kit.content import all_modules, load_module
+from kit.store import Store
+from kit.worksheets import BUILDERS, Worksheet
+
+ALL_TYPES = """\
+schema_version: 1
+id: 42_sample
+number: 42
+title: Every item type
+short_title: Sample
+purpose: Used by the tests.
+duration_minutes: 30
+outcomes: [Checked widgets]
+scales:
+  four:
+    source: kit
+    levels:
+      1: {label: One, descriptor: First}
+      2: {label: Two, descriptor: Second}
+      3: {label: Three, descriptor: Third}
+      4: {label: Four, descriptor: Fourth}
+charts:
+  - {id: dims, title: Dimensions, kind: ratings, items: [depth]}
+sections:
+  - id: main
+    title: Main
+    items:
+      - {id: depth, type: rating, prompt: Depth, scale: four, source: "003 § Scale"}
+      - {id: notes, type: text, prompt: Notes, source: kit}
+      - id: parts
+        type: checklist
+        prompt: Parts
+        source: kit
+        options: [{id: a, label: A}, {id: b, label: B}]
+      - id: stage
+        type: choice
+        prompt: Stage
+        source: kit
+        options: [{id: s1, label: One, detail: first stage}, {id: s2, label: Two}]
+      - id: order
+        type: ranking
+        prompt: Order
+        source: kit
+        options: [{id: x, label: X}, {id: y, label: Y}, {id: z, label: Z}]
+      - id: inventory
+        type: table
+        prompt: Inventory
+        source: kit
+        columns:
+          - {id: name, label: Name}
+          - {id: when, label: When, type: date}
+          - {id: kind, label: Kind, type: choice, options: [Gap, Redundancy]}
+          - {id: ok, label: OK, type: yesno}
+      - id: components
+        type: table
+        prompt: Components
+        source: kit
+        rows: [Meetings, Coaching]
+        columns:
+          - {id: component, label: Component}
+          - {id: now, label: What we have}
+"""
+
+VALUES = {
+    "depth": {"level": 3, "evidence": "O'Brien's class — café <b>bold</b>"},
+    "notes": "Line one\nLine two with <script>alert(1)</script>",
+    "parts": ["b"],
+    "stage": "s2",
+    "order": {"x": 2, "y": 1, "z": 3},
+    "inventory": [{"name": "MAP", "when": "2027-01-14", "kind": "Gap", "ok": "Yes"}],
+    "components": [{"component": "Meetings", "now": "weekly staff"}, {"component": "Coaching", "now": ""}],
+}
+
+
+@pytest.fixture
+def module(tmp_path: Path):
+    path = tmp_path / "42_sample.yaml"
+    path.write_text(ALL_TYPES, encoding="utf-8")
+    return load_module(path)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store(f"sqlite:///{tmp_path / 'kit.db'}")
+    yield s
+    s.close()
+
+
+def test_every_item_type_has_a_builder(module):
+    assert {i.type for i in module.items()} == set(BUILDERS)
+
+
+def test_values_survive_a_reload(module, store):
+    sheet = Worksheet(module, "windy-city", "1", store)
+    for item_id, value in VALUES.items():
+        sheet.fields[item_id].input.set(value)
+    sheet.flush()
+    for field in sheet.fields.values():
+        field.save()
+    again = Worksheet(module, "windy-city", "1", store)  # a reload: a new page, same store
+    for item_id, value in VALUES.items():
+        assert again.fields[item_id].input.get() == value, item_id
+    assert "Saved" in again.fields["notes"].status.value
+
+
+def test_editing_a_widget_saves_it(module, store):
+    sheet = Worksheet(module, "windy-city", "1", store)
+    field = sheet.fields["stage"]
+    field.input.watched[0].value = "s1"  # as if clicked in the browser
+    assert store.latest("windy-city", "1", "42_sample")["stage"].value == "s1"
+    assert "Saved" in field.status.value
+
+
+def test_typing_saves_after_the_pause(module, store):
+    sheet = Worksheet(module, "windy-city", "1", store)
+    area = sheet.fields["notes"].input.watched[0]
+    area.value = "draft"
+    assert "notes" not in store.latest("windy-city", "1", "42_sample")  # still debouncing
+    sheet.flush()
+    assert store.latest("windy-city", "1", "42_sample")["notes"].value == "draft"
+
+
+def test_added_table_rows_are_watched_and_saved(module, store):
+    sheet = Worksheet(module, "windy-city", "1", store)
+    field = sheet.fields["inventory"]
+    add_button = field.input.widget.children[-1]
+    add_button.click()
+    last_row_name = field.input.watched[-4]
+    last_row_name.value = "New assessment"
+    sheet.flush()
+    saved = store.latest("windy-city", "1", "42_sample")["inventory"].value
+    assert saved == [{"name": "New assessment", "when": None, "kind": "", "ok": ""}]
+
+
+def test_a_stale_device_is_told_and_both_versions_kept(module, store):
+    laptop = Worksheet(module, "windy-city", "1", store, client="laptop")
+    tablet = Worksheet(module, "windy-city", "1", store, client="tablet")
+    tablet.fields["notes"].input.set("from the tablet")
+    tablet.fields["notes"].save()
+    laptop.fields["notes"].input.set("from the laptop")
+    assert laptop.fields["notes"].save() is False
+    assert "Another device saved this answer" in laptop.fields["notes"].status.value
+    assert "from the tablet" in laptop.fields["notes"].conflict_box.children[0].value
+    assert store.latest("windy-city", "1", "42_sample")["notes"].value == "from the tablet"
+    assert [h.value for h in store.history("windy-city", "1", "42_sample", "notes")] == [
+        "from the tablet", "from the laptop"]
+    keep_mine = laptop.fields["notes"].conflict_box.children[1].children[0]
+    keep_mine.click()
+    assert store.latest("windy-city", "1", "42_sample")["notes"].value == "from the laptop"
+
+
+def test_a_failed_save_keeps_the_answer_and_says_so(module, store):
+    sheet = Worksheet(module, "windy-city", "1", store)
+    store.engine.dispose()
+    store.save = lambda *a, **k: (_ for _ in ()).throw(OSError("disk full"))  # type: ignore[method-assign]
+    field = sheet.fields["stage"]
+    field.input.watched[0].value = "s2"
+    assert "Not saved" in field.status.value and "kit-status-error" in field.status.value
+    assert field.input.get() == "s2"
+
+
+def test_chart_is_redrawn_when_a_rating_changes(module, store):
+    sheet = Worksheet(module, "windy-city", "1", store)
+    sheet.live_charts()
+    _spec, source = sheet.charts[0]
+    assert source.data["value"] == [0]
+    sheet.fields["depth"].input.watched[0].value = 4
+    assert source.data["value"] == [4]
+
+
+@pytest.mark.parametrize("module_id", [m.id for m in all_modules()])
+def test_every_shipped_module_builds(module_id, store):
+    module = next(m for m in all_modules() if m.id == module_id)
+    sheet = Worksheet(module, "windy-city", "1", store)
+    assert set(sheet.fields) == {i.id for i in module.items()}
+
+
+def test_date_cells_round_trip(module, store):
+    sheet = Worksheet(module, "windy-city", "1", store)
+    sheet.fields["inventory"].input.set([{"name": "x", "when": dt.date(2027, 2, 1).isoformat()}])
+    assert sheet.fields["inventory"].input.get()[0]["when"] == "2027-02-01"

@@ -78,6 +78,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; packets are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -92,9 +93,10 @@ def bokeh_js() -> str:
 
 
 def parameterized(notebook: Path, params: dict[str, Any]) -> Any:
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    nb = nbformat.read(notebook, as_version=4)
+    nb = load_notebook_node(str(notebook))  # papermill's own reader: adds the metadata it relies on
     nb = parameterize_notebook(nb, params)
     nb.cells.insert(0, nbformat.v4.new_code_cell(RESET, metadata={"tags": ["kit-reset"]}))
     return nb
@@ -127,19 +129,28 @@ class Worker:
         self.timeout = timeout
 
     async def start(self) -> None:
-        await self.km.start_kernel(env=self.env)
+        await self.km.start_kernel(env=self.env, stderr=subprocess.DEVNULL)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        await self.kc.wait_for_ready(timeout=120)
 
     async def run(self, nb: Any, cwd: Path) -> Any:
         from nbclient import NotebookClient
 
-        if not await self.km.is_alive():
+        if not await self.km.is_alive():  # a notebook crashed the kernel: start a fresh one
+            self.kc.stop_channels()
             await self.km.restart_kernel(now=True)
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            await self.kc.wait_for_ready(timeout=120)
         client = NotebookClient(nb, km=self.km, timeout=self.timeout, allow_errors=False,
                                 resources={"metadata": {"path": str(cwd)}})
-        await client.async_execute(cleanup_kc=True)
+        client.kc = self.kc  # reuse the warm kernel and its channels; nbclient leaves both running
+        await client.async_execute(cleanup_kc=False)
         return nb
 
     async def stop(self) -> None:
+        self.kc.stop_channels()
         await self.km.shutdown_kernel(now=True)
 
 
@@ -151,6 +162,14 @@ def first_error(exc: BaseException) -> str:
         if ":" in line and not line.startswith(("---", " ")):
             return line.strip()[:300]
     return (lines[-1] if lines else type(exc).__name__)[:300]
+
+
+def describe(exc: BaseException) -> str:
+    from nbclient.exceptions import CellExecutionError
+
+    if isinstance(exc, CellExecutionError | KitError):
+        return first_error(exc)
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def packet_html(district: District, convening: str, fragments: list[str], with_charts: bool,
@@ -189,7 +208,7 @@ async def _run_district(worker: Worker, job: Job, convening: str, out: Path, nb_
         write_atomic(path, page)
         outcome.path = path
     except Exception as exc:  # noqa: BLE001 - one district's failure must not stop the others
-        outcome.error = first_error(exc)
+        outcome.error = describe(exc)
     outcome.seconds = time.perf_counter() - started
     return outcome
 

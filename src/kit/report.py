@@ -40,9 +40,7 @@ def _blank(lines: int) -> str:
 
 def render_item(item: Any, module: Module, answer: Answer | None) -> str:
     value = answer.value if answer else None
-    out = [f"<div class='kit-item kit-item-{item.id}'>"]
-    if not isinstance(item, RatingItem):
-        out.append(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>")
+    out = [f"<div class='kit-item kit-item-{item.id}'>", f"<p class='kit-prompt'>{_esc(item.prompt)}</p>"]
     if item.help:
         out.append(f"<p class='kit-help'>{_esc(item.help)}</p>")
     if isinstance(item, TextItem):
@@ -50,7 +48,7 @@ def render_item(item: Any, module: Module, answer: Answer | None) -> str:
     elif isinstance(item, RatingItem):
         scale = module.scales[item.scale]
         chosen = value.get("level") if isinstance(value, dict) else None
-        out.append(f"<p class='kit-prompt'>{_esc(item.prompt)}</p><table class='kit-levels'><tbody>")
+        out.append("<table class='kit-levels'><tbody>")
         for n, level in sorted(scale.levels.items()):
             mark = "☑" if chosen == n else "☐"
             cls = " class='kit-chosen'" if chosen == n else ""

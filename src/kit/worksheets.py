@@ -318,7 +318,10 @@ class ItemField:
         self._watch()
         if answer is not None:
             self._show(f"Saved {sheet.clock(answer.saved_at)}", "ok")
-        box = w.VBox([self.input.widget, self.status, self.conflict_box])
+        parts = [self.input.widget]
+        if item.help:
+            parts.append(_html(f"<p class='kit-help'>{_esc(item.help)}</p>"))
+        box = w.VBox([*parts, self.status, self.conflict_box])
         box.add_class("kit-item")
         box.add_class(f"kit-item-{item.id}")
         box.add_class(f"kit-type-{item.type}")

@@ -1,0 +1,82 @@
+"""Browser tests: a real `kit serve` and Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: `apt-get install chromium` (.ci/run does this)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """`kit serve` on the sample cohort with a fresh database; yields the base URL."""
+    data = tmp_path_factory.mktemp("kit-data")
+    port = free_port()
+    env = {**os.environ, "KIT_DATA": str(data)}
+    env.pop("KIT_DB_URL", None)
+    log = open(data / "serve.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kit.cli", "serve", "--cohort", str(ROOT / "sample_districts"), "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/voila/render/home.ipynb", timeout=60)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("kit serve did not start: " + (data / "serve.log").read_text())
+    if proc.poll() is not None:
+        pytest.fail("kit serve exited: " + (data / "serve.log").read_text())
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def open_page(context, url: str):
+    page = context.new_page()
+    page.goto(url, timeout=120_000)
+    page.wait_for_selector(".kit-page .kit-item, .kit-error-page, .kit-home", timeout=120_000)
+    return page

@@ -1,0 +1,121 @@
+"""A team fills in a worksheet in chromium: type, wait for "Saved", reload, see it all again."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.content import RatingItem, TextItem, get_module
+from tests.browser.conftest import open_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+TRICKY = "O'Brien's café — naïve <b>bold</b> idea"
+SCRIPT = "<script>alert(1)</script>"
+
+
+def url(base: str, module: str, district: str = "windy-city", convening: str = "1") -> str:
+    return f"{base}/voila/render/{module}.ipynb?district={district}&convening={convening}"
+
+
+def first_of(module_id: str, kind: type, n: int = 0) -> str:
+    return [i.id for i in get_module(module_id).items() if isinstance(i, kind)][n]
+
+
+def wait_saved(page, item_id: str) -> None:
+    page.wait_for_selector(f".kit-item-{item_id} .kit-status-ok", timeout=20_000)
+
+
+def test_answers_survive_a_reload(server, browser):
+    context = browser.new_context()
+    page = open_page(context, url(server, "03_fundamentals", "copper-mine"))
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    rating_a, rating_b = first_of("03_fundamentals", RatingItem, 0), first_of("03_fundamentals", RatingItem, 5)
+    text_id = first_of("03_fundamentals", TextItem)
+
+    page.locator(f".kit-item-{rating_a} button", has_text="3 ·").click()
+    wait_saved(page, rating_a)
+    page.locator(f".kit-item-{rating_b} button", has_text="2 ·").click()
+    evidence = page.locator(f".kit-item-{rating_b} textarea")
+    evidence.fill(SCRIPT)
+    page.locator(f".kit-item-{text_id} textarea").fill(TRICKY)
+    wait_saved(page, text_id)
+    page.wait_for_function(
+        f"document.querySelector('.kit-item-{rating_b} .kit-status-ok') !== null", timeout=20_000)
+
+    page.reload()
+    page.wait_for_selector(f".kit-item-{text_id} textarea", timeout=120_000)
+    assert page.locator(f".kit-item-{text_id} textarea").input_value() == TRICKY
+    assert page.locator(f".kit-item-{rating_b} textarea").input_value() == SCRIPT
+    pressed = page.locator(f".kit-item-{rating_a} button.mod-active")
+    assert pressed.inner_text().startswith("3 ·")
+    assert page.locator(f".kit-item-{rating_b} button.mod-active").inner_text().startswith("2 ·")
+    assert "Saved" in page.locator(f".kit-item-{text_id} .kit-status").inner_text()
+    assert dialogs == []
+    context.close()
+
+
+def test_a_second_device_with_an_older_version_is_told(server, browser):
+    text_id = first_of("02_scale", TextItem)
+    first, second = browser.new_context(), browser.new_context()
+    page_a = open_page(first, url(server, "02_scale", "valley-view"))
+    page_b = open_page(second, url(server, "02_scale", "valley-view"))  # both see version 0
+    page_a.locator(f".kit-item-{text_id} textarea").fill("Written on the shared screen")
+    wait_saved(page_a, text_id)
+    page_b.locator(f".kit-item-{text_id} textarea").fill("Written on a laptop")
+    page_b.wait_for_selector(f".kit-item-{text_id} .kit-status-conflict", timeout=20_000)
+    assert "Another device saved this answer" in page_b.locator(f".kit-item-{text_id} .kit-status").inner_text()
+    assert "Written on the shared screen" in page_b.locator(f".kit-item-{text_id} .kit-theirs").inner_text()
+    # The laptop keeps its version on purpose; a reload elsewhere then shows it.
+    page_b.get_by_role("button", name="Keep mine").click()
+    wait_saved(page_b, text_id)
+    page_a.reload()
+    page_a.wait_for_selector(f".kit-item-{text_id} textarea", timeout=120_000)
+    assert page_a.locator(f".kit-item-{text_id} textarea").input_value() == "Written on a laptop"
+    first.close()
+    second.close()
+
+
+@pytest.mark.parametrize("module", ["02_scale", "03_fundamentals"])
+def test_charts_are_drawn_and_redrawn(server, browser, module):
+    context = browser.new_context()
+    page = open_page(context, url(server, module, "sequoia-grove"))
+    page.wait_for_selector(".kit-chart canvas", timeout=30_000)
+    assert page.locator(".kit-chart canvas").count() >= 1
+    rating = first_of(module, RatingItem)
+    before = page.locator(".kit-chart").first.screenshot()
+    page.locator(f".kit-item-{rating} button", has_text="4 ·").click()
+    wait_saved(page, rating)
+    page.wait_for_timeout(500)
+    after = page.locator(".kit-chart").first.screenshot()
+    assert before != after, "the chart did not change after a rating changed"
+    context.close()
+
+
+def test_unknown_district_gets_a_clear_page(server, browser):
+    context = browser.new_context()
+    page = open_page(context, url(server, "02_scale", "../etc"))
+    assert "cannot open" in page.locator(".kit-error-page").inner_text()
+    assert "not a safe slug" in page.locator(".kit-error-page").inner_text()
+    context.close()
+
+
+def test_home_links_carry_the_district(server, browser):
+    context = browser.new_context()
+    page = open_page(context, f"{server}/voila/render/home.ipynb")
+    link = page.locator("a[href*='district=center-city']").first
+    link.click()
+    page.wait_for_selector(".kit-page .kit-item", timeout=120_000)
+    assert "Center City" in page.locator(".kit-meta").first.inner_text()
+    nxt = page.locator(".kit-nav a").last
+    assert "district=center-city" in (nxt.get_attribute("href") or "")
+    context.close()
+
+
+def test_every_module_opens(server, browser):
+    context = browser.new_context()
+    for module in [m.id for m in __import__("kit.content").content.all_modules()]:
+        page = open_page(context, url(server, module, "foothills-unified"))
+        assert page.locator(".kit-item").count() == len(get_module(module).items()), module
+        page.close()
+    context.close()

@@ -1,0 +1,168 @@
+"""`kit packets`: a packet per district, offline charts, hostile names as text, failures isolated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from kit.cli import main
+from kit.content import RatingItem, get_module
+from kit.packets import build_packets, parse_modules
+from kit.store import Store
+from tests.browser.conftest import ARGS, CHROMIUM
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.xdist_group("packets")
+
+DISTRICT = """\
+schema_version: 1
+id: {id}
+name: {name}
+pseudonym: true
+collaboration: p3cc-math
+focus: TK–3 mathematics
+grades: [TK, K, "1", "2", "3"]
+"""
+HOSTILE = "<script>alert(1)</script> & O'Brien"
+
+
+def cohort(tmp_path: Path, districts: dict[str, str]) -> Path:
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    for slug, name in districts.items():
+        text = DISTRICT.format(id=slug, name=name.replace("'", "''").join("''"))
+        (folder / f"{slug}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def seed_ratings(url: str, districts: list[str]) -> None:
+    store = Store(url)
+    for n, district in enumerate(districts):
+        for module_id in ("02_scale", "03_fundamentals"):
+            for k, item in enumerate(i for i in get_module(module_id).items() if isinstance(i, RatingItem)):
+                store.save(district, "1", module_id, item.id, {"level": 1 + (n + k) % 4, "evidence": "seen in visits"})
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def sample_packets(tmp_path_factory):
+    """Packets of all ten modules for the six sample districts, with ratings in the store."""
+    tmp = tmp_path_factory.mktemp("packets")
+    url = f"sqlite:///{tmp / 'kit.db'}"
+    ids = [p.stem for p in sorted((ROOT / "sample_districts").glob("*.yaml"))]
+    seed_ratings(url, ids)
+    result = build_packets(ROOT / "sample_districts", tmp / "out", db=url, jobs=2)
+    return result, tmp / "out", ids
+
+
+def test_a_packet_per_sample_district_and_an_index(sample_packets):
+    result, out, ids = sample_packets
+    assert [o.error for o in result.outcomes if not o.ok] == []
+    assert sorted(o.district_id for o in result.outcomes) == sorted(ids)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for district_id in ids:
+        packet = out / district_id / "index.html"
+        assert packet.is_file()
+        assert f"href='{district_id}/index.html'" in index
+    html = (out / "copper-mine" / "index.html").read_text(encoding="utf-8")
+    assert html.count("<section class='kit-module'") == 10
+    assert "from kit.notebook import" not in html and "district = " not in html  # no code cells
+
+
+def test_bokehjs_is_included_once_and_packets_are_small(sample_packets):
+    _, out, ids = sample_packets
+    for district_id in ids:
+        html = (out / district_id / "index.html").read_text(encoding="utf-8")
+        assert html.count("/* BEGIN bokeh.min.js */") == 1, district_id
+        assert html.count("Bokeh.safely") >= 2  # one embed script per module with charts
+        assert (out / district_id / "index.html").stat().st_size < 1_500_000
+
+
+def test_packets_open_offline_with_charts_drawn(sample_packets, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    _, out, ids = sample_packets
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(offline=True)
+        for district_id in ids:
+            page = context.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto((out / district_id / "index.html").resolve().as_uri())
+            page.wait_for_selector(".kit-charts canvas", timeout=20_000)
+            assert page.locator(".kit-charts canvas").count() >= 2, district_id
+            assert problems == [], (district_id, problems)
+            page.close()
+        browser.close()
+
+
+def test_hostile_names_render_as_text_and_bad_ids_are_refused(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    folder = cohort(tmp_path, {"obrien": HOSTILE, "plain": "Plain Town"})
+    (folder / "sneaky.yaml").write_text(DISTRICT.format(id="../x", name="Sneaky"), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["packets", "--cohort", str(folder), "--out", str(tmp_path / "out"),
+                                  "--modules", "00", "--db", f"sqlite:///{tmp_path / 'none.db'}", "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    assert "sneaky" in result.stderr and "is not a safe slug" in result.stderr
+    assert "Wrote 2 of 3 packets" in result.output
+    assert not (tmp_path / "x").exists() and not (tmp_path / "out" / ".." / "x").exists()
+    packet = tmp_path / "out" / "obrien" / "index.html"
+    html = packet.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(offline=True).new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(packet.resolve().as_uri())
+        assert page.locator("header h1").inner_text() == HOSTILE
+        page.wait_for_timeout(300)
+        browser.close()
+    assert dialogs == []
+
+
+def test_nothing_leaks_from_one_district_to_the_next(tmp_path):
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    params = nbformat.v4.new_code_cell('district = "a"\nconvening = "1"\nmode = "auto"',
+                                       metadata={"tags": ["parameters"]})
+    probe = nbformat.v4.new_code_cell(
+        "from IPython.display import HTML, display\n"
+        "display(HTML(f\"<p class='probe'>{'LEAK ' + previous if 'previous' in globals() else 'clean'}</p>\"))\n"
+        "previous = district\n"
+    )
+    nb = nbformat.v4.new_notebook(cells=[params, probe],
+                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nbformat.write(nb, nb_dir / "00_team.ipynb")
+    folder = cohort(tmp_path, {"one": "One", "two": "Two", "three": "Three"})
+    result = build_packets(folder, tmp_path / "out", modules=parse_modules("00"), jobs=1, nb_dir=nb_dir,
+                           db=f"sqlite:///{tmp_path / 'none.db'}")
+    assert all(o.ok for o in result.outcomes), [o.error for o in result.outcomes]
+    for slug in ("one", "two", "three"):
+        html = (tmp_path / "out" / slug / "index.html").read_text(encoding="utf-8")
+        assert "<p class='probe'>clean</p>" in html, slug
+
+
+def test_a_failing_district_does_not_stop_the_rest_and_rerun_replaces(tmp_path):
+    folder = cohort(tmp_path, {"good": "Good", "also-good": "Also Good"})
+    (folder / "broken.yaml").write_text("schema_version: 1\nid: broken\nname: [\n", encoding="utf-8")
+    out = tmp_path / "out"
+    first = build_packets(folder, out, modules=parse_modules("00,01"), jobs=2, db=f"sqlite:///{tmp_path / 'n.db'}")
+    assert sorted(o.district_id for o in first.outcomes if o.ok) == ["also-good", "good"]
+    failure = next(o for o in first.outcomes if not o.ok)
+    assert failure.district_id == "broken" and "broken.yaml:3" in (failure.error or "")
+    before = (out / "good" / "index.html").stat().st_mtime_ns
+    second = build_packets(folder, out, modules=parse_modules("00,01"), jobs=1, db=f"sqlite:///{tmp_path / 'n.db'}")
+    assert len(second.failed) == 1
+    assert (out / "good" / "index.html").stat().st_mtime_ns > before
+    leftovers = [p.name for p in out.rglob("*") if p.name.startswith(".")]
+    assert leftovers == []
+    assert not (out / "broken").exists()

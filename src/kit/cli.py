@@ -177,5 +177,53 @@ def packets(cohort: Path | None, out: Path, convening: str, module_list: str | N
     sys.exit(1 if result.failed else 0)
 
 
+@main.command()
+@click.argument("module", required=False)
+@friendly
+def guide(module: str | None) -> None:
+    """Print a module's facilitator guide in the terminal (or the index without MODULE).
+
+    Example: kit guide 03
+    """
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from kit.content import get_module
+    from kit.paths import guides_dir
+
+    path = guides_dir() / (f"{get_module(module).id}.md" if module else "README.md")
+    if not path.is_file():
+        raise KitError(f"no guide at {path} — the facilitator_guides folder is incomplete")
+    Console().print(Markdown(path.read_text(encoding="utf-8")))
+
+
+@main.command()
+@click.option("--start", "start", required=True, type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+              help="When the convening starts, e.g. 2027-01-14T08:30.")
+@click.option("--modules", "module_list", default="00,01,02,03,04,05",
+              show_default=True, help="Comma-separated modules, in order.")
+@click.option("--day-end", default="16:00", show_default=True, help="When day 1 ends.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@friendly
+def agenda(start, module_list: str, day_end: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Print a timed agenda for a 1.5-day convening, computed from the module durations.
+
+    Example: kit agenda --start 2027-01-14T08:30 --modules 00,01,02,03 --format md
+    """
+    from datetime import time as clock
+
+    from kit.agenda import agenda as plan
+    from kit.agenda import as_html, as_markdown
+    from kit.packets import parse_modules
+
+    try:
+        hours, minutes = (int(x) for x in day_end.split(":"))
+        end = clock(hours, minutes)
+    except ValueError:
+        raise KitError(f"--day-end {day_end!r} is not a time like 16:00") from None
+    blocks = plan(parse_modules(module_list), start, day_end=end)
+    click.echo(as_markdown(blocks) if fmt == "md" else as_html(blocks))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -91,8 +91,8 @@ def test_packets_open_offline_with_charts_drawn(sample_packets, tmp_path):
         for district_id in ids:
             page = context.new_page()
             problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on("console", lambda m, seen=problems: seen.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, seen=problems: seen.append(str(e)))
             page.goto((out / district_id / "index.html").resolve().as_uri())
             page.wait_for_selector(".kit-charts canvas", timeout=20_000)
             assert page.locator(".kit-charts canvas").count() >= 2, district_id

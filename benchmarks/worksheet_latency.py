@@ -1,0 +1,91 @@
+"""Worksheet latency in chromium against a running `kit serve`.
+
+Prints the cold and warm time from navigation to interactive widgets, and the save round-trip
+(a click on a rating until the item shows "Saved"), median and p95.
+Floors (issue 4): warm ≤ 1.5 s to interactive, save round-trip p95 ≤ 200 ms.
+
+    .venv/bin/python benchmarks/worksheet_latency.py [--views 6] [--saves 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kit.content import RatingItem, get_module  # noqa: E402
+from tests.browser.conftest import ARGS, CHROMIUM, free_port  # noqa: E402
+
+MODULE = "03_fundamentals"
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--views", type=int, default=6, help="page views after the first (warm)")
+    parser.add_argument("--saves", type=int, default=40)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as data:
+        port = free_port()
+        env = {**os.environ, "KIT_DATA": data}
+        env.pop("KIT_DB_URL", None)
+        server = subprocess.Popen([sys.executable, "-m", "kit.cli", "serve", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=data)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{base}/voila/render/home.ipynb", timeout=60)
+                break
+            except OSError:
+                time.sleep(0.5)
+        url = f"{base}/voila/render/{MODULE}.ipynb?district=copper-mine"
+        ratings = [i.id for i in get_module(MODULE).items() if isinstance(i, RatingItem)]
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                loads = []
+                for _ in range(1 + args.views):
+                    page = browser.new_page()
+                    started = time.perf_counter()
+                    page.goto(url, timeout=180_000)
+                    page.wait_for_selector(f".kit-item-{ratings[0]} button", timeout=180_000)
+                    loads.append(time.perf_counter() - started)
+                    if len(loads) <= args.views:
+                        page.close()
+                saves = []
+                for n in range(args.saves):
+                    item = ratings[n % len(ratings)]
+                    level = 1 + n % 4
+                    page.evaluate(f"document.querySelector('.kit-item-{item} .kit-status').innerHTML = ''")
+                    started = time.perf_counter()
+                    page.locator(f".kit-item-{item} button", has_text=f"{level} ·").click()
+                    page.wait_for_selector(f".kit-item-{item} .kit-status-ok", timeout=10_000)
+                    saves.append(time.perf_counter() - started)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    warm = loads[1:]
+    print(f"navigation → interactive: cold {loads[0]:.2f} s; warm median {statistics.median(warm):.2f} s,"
+          f" max {max(warm):.2f} s over {len(warm)} views (floor: warm ≤ 1.5 s)")
+    print(f"save round-trip (click → 'Saved'): median {1000 * statistics.median(saves):.0f} ms,"
+          f" p95 {1000 * p95(saves):.0f} ms over {len(saves)} saves (floor: p95 ≤ 200 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -30,7 +30,8 @@ lint: $(BIN)/kit
 	$(BIN)/ruff check src tests benchmarks
 
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
+	$(BIN)/python -m pytest --nbval-lax notebooks
 
 clean:
 	rm -rf $(VENV) packets kit-data .pytest_cache

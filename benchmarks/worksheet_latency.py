@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kit.content import RatingItem, get_module  # noqa: E402
-from tests.browser.conftest import ARGS, CHROMIUM, free_port  # noqa: E402
+from tests.browser.conftest import free_port  # noqa: E402
+from tests.conftest import ARGS, CHROMIUM  # noqa: E402
 
 MODULE = "03_fundamentals"
 

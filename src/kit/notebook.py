@@ -153,7 +153,7 @@ def _live(module: Module, district: District, convening: str) -> Any:
 
 def home(convening: str = "1") -> None:
     """The cohort page: every district with a link to each module and how much is answered."""
-    from IPython.display import HTML
+    import ipywidgets as w
 
     convening = resolve("convening", convening)
     districts, problems = load_cohort(cohort_dir())
@@ -172,7 +172,8 @@ def home(convening: str = "1") -> None:
                     + "".join(cells) + "</tr>")
     trouble = "".join(f"<li>{escape(str(p))}</li>" for p in problems)
     total = sum(m.duration_minutes for m in modules)
-    _display(HTML(
+    # An ipywidgets HTML, not display(HTML): JupyterLab's output renderer swallows clicks on relative links.
+    _display(w.HTML(
         f"<style>{css()}</style><div class='kit-page kit-home'><h1>District scale kit</h1>"
         f"<p class='kit-meta'>Convening {escape(convening)} · {len(districts)} districts · {len(modules)} modules"
         f" · {total} minutes of worksheets</p>"

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -293,7 +294,7 @@ def build_packets(
         await asyncio.gather(*(one_worker() for _ in range(count)))
 
     if queue:
-        asyncio.run(work())
+        run_coroutine(work)
     index = None
     if any(o.ok for o in outcomes):
         index = out / "index.html"
@@ -308,6 +309,28 @@ def build_packets(
     if store:
         store.close()
     return Result(outcomes, index, time.perf_counter() - started)
+
+
+def run_coroutine(factory: Callable[[], Any]) -> None:
+    """asyncio.run, also from code that already has a loop running (Jupyter, Playwright's sync API)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(factory())
+        return
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(factory())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target, name="kit-packets")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def chromium() -> str:

@@ -12,7 +12,6 @@ from kit.cli import main
 from kit.content import RatingItem, get_module
 from kit.packets import build_packets, parse_modules
 from kit.store import Store
-from tests.browser.conftest import ARGS, CHROMIUM
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.xdist_group("packets")
@@ -81,29 +80,23 @@ def test_bokehjs_is_included_once_and_packets_are_small(sample_packets):
         assert (out / district_id / "index.html").stat().st_size < 1_500_000
 
 
-def test_packets_open_offline_with_charts_drawn(sample_packets, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_packets_open_offline_with_charts_drawn(sample_packets, browser):
     _, out, ids = sample_packets
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(offline=True)
-        for district_id in ids:
-            page = context.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m, seen=problems: seen.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e, seen=problems: seen.append(str(e)))
-            page.goto((out / district_id / "index.html").resolve().as_uri())
-            page.wait_for_selector(".kit-charts canvas", timeout=20_000)
-            assert page.locator(".kit-charts canvas").count() >= 2, district_id
-            assert problems == [], (district_id, problems)
-            page.close()
-        browser.close()
+    context = browser.new_context(offline=True)
+    for district_id in ids:
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m, seen=problems: seen.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, seen=problems: seen.append(str(e)))
+        page.goto((out / district_id / "index.html").resolve().as_uri())
+        page.wait_for_selector(".kit-charts canvas", timeout=20_000)
+        assert page.locator(".kit-charts canvas").count() >= 2, district_id
+        assert problems == [], (district_id, problems)
+        page.close()
+    context.close()
 
 
-def test_hostile_names_render_as_text_and_bad_ids_are_refused(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_hostile_names_render_as_text_and_bad_ids_are_refused(tmp_path, browser):
     folder = cohort(tmp_path, {"obrien": HOSTILE, "plain": "Plain Town"})
     (folder / "sneaky.yaml").write_text(DISTRICT.format(id="../x", name="Sneaky"), encoding="utf-8")
     runner = CliRunner()
@@ -116,15 +109,14 @@ def test_hostile_names_render_as_text_and_bad_ids_are_refused(tmp_path):
     packet = tmp_path / "out" / "obrien" / "index.html"
     html = packet.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_context(offline=True).new_page()
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(packet.resolve().as_uri())
-        assert page.locator("header h1").inner_text() == HOSTILE
-        page.wait_for_timeout(300)
-        browser.close()
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(packet.resolve().as_uri())
+    assert page.locator("header h1").inner_text() == HOSTILE
+    page.wait_for_timeout(300)
+    context.close()
     assert dialogs == []
 
 
@@ -158,7 +150,7 @@ def test_a_failing_district_does_not_stop_the_rest_and_rerun_replaces(tmp_path):
     first = build_packets(folder, out, modules=parse_modules("00,01"), jobs=2, db=f"sqlite:///{tmp_path / 'n.db'}")
     assert sorted(o.district_id for o in first.outcomes if o.ok) == ["also-good", "good"]
     failure = next(o for o in first.outcomes if not o.ok)
-    assert failure.district_id == "broken" and "broken.yaml:3" in (failure.error or "")
+    assert failure.district_id == "broken" and "broken.yaml:4: not valid YAML" in (failure.error or "")
     before = (out / "good" / "index.html").stat().st_mtime_ns
     second = build_packets(folder, out, modules=parse_modules("00,01"), jobs=1, db=f"sqlite:///{tmp_path / 'n.db'}")
     assert len(second.failed) == 1

@@ -38,6 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--views", type=int, default=6, help="page views after the first (warm)")
     parser.add_argument("--saves", type=int, default=40)
+    parser.add_argument("--pool", type=int, default=1, help="kit serve --pool (0: no preheated kernels)")
+    parser.add_argument("--pause", type=float, default=4.0, help="seconds between page views")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -45,7 +47,8 @@ def main() -> None:
         port = free_port()
         env = {**os.environ, "KIT_DATA": data}
         env.pop("KIT_DB_URL", None)
-        server = subprocess.Popen([sys.executable, "-m", "kit.cli", "serve", "--port", str(port)], env=env,
+        server = subprocess.Popen([sys.executable, "-m", "kit.cli", "serve", "--port", str(port),
+                                   "--pool", str(args.pool)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=data)
         base = f"http://127.0.0.1:{port}"
         for _ in range(240):
@@ -60,6 +63,7 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 loads = []
+                time.sleep(args.pause)
                 for _ in range(1 + args.views):
                     page = browser.new_page()
                     started = time.perf_counter()
@@ -68,11 +72,13 @@ def main() -> None:
                     loads.append(time.perf_counter() - started)
                     if len(loads) <= args.views:
                         page.close()
+                        time.sleep(args.pause)
                 saves = []
                 for n in range(args.saves):
                     item = ratings[n % len(ratings)]
-                    level = 1 + n % 4
-                    page.evaluate(f"document.querySelector('.kit-item-{item} .kit-status').innerHTML = ''")
+                    level = 1 + (n // len(ratings)) % 4  # differs from the last visit, so it saves
+                    status = f".kit-item-{item} .kit-status .widget-html-content"
+                    page.evaluate(f"document.querySelector('{status}').innerHTML = ''")
                     started = time.perf_counter()
                     page.locator(f".kit-item-{item} button", has_text=f"{level} ·").click()
                     page.wait_for_selector(f".kit-item-{item} .kit-status-ok", timeout=10_000)
@@ -82,6 +88,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     warm = loads[1:]
+    print(f"kit serve --pool {args.pool}; page views {args.pause:g} s apart")
     print(f"navigation → interactive: cold {loads[0]:.2f} s; warm median {statistics.median(warm):.2f} s,"
           f" max {max(warm):.2f} s over {len(warm)} views (floor: warm ≤ 1.5 s)")
     print(f"save round-trip (click → 'Saved'): median {1000 * statistics.median(saves):.0f} ms,"

@@ -121,15 +121,18 @@ def cohort(cohort: Path | None) -> None:
 @click.option("--db", default=None,
               help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db, or $KIT_DB_URL].")
 @click.option("--cull-minutes", default=30, show_default=True, help="Stop a page's kernel after this long idle.")
+@click.option("--pool", default=1, show_default=True,
+              help="Kernels kept warm per worksheet so pages open fast (0: start one per view).")
 @friendly
-def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minutes: int) -> None:
+def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minutes: int, pool: int) -> None:
     """Serve the worksheets with Voila for a cohort; answers save to the store as teams type.
 
     Example: kit serve --cohort sample_districts --port 8866
     """
     from kit.serve import serve as run
 
-    sys.exit(run(cohort or sample_cohort_dir(), port=port, host=host, db=db, cull_minutes=cull_minutes))
+    sys.exit(run(cohort or sample_cohort_dir(), port=port, host=host, db=db, cull_minutes=cull_minutes,
+                 pool=pool))
 
 
 @main.command()

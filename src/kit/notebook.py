@@ -20,9 +20,32 @@ from kit.paths import sample_cohort_dir
 from kit.report import css, render_module
 from kit.store import Store
 
+_request_seen = False
+
+
+def _await_request() -> None:
+    """Under Voila's preheated kernels, do the slow imports now, then wait for the page request.
+
+    A preheated kernel runs the notebook before anyone asks for it; the query string (which
+    district) only exists once the request arrives, so everything that depends on it waits here.
+    """
+    global _request_seen
+    if _request_seen or os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    import ipywidgets  # noqa: F401
+    import jupyter_bokeh  # noqa: F401
+    from bokeh.io import output_notebook  # noqa: F401
+    from voila.utils import wait_for_request
+
+    import kit.worksheets  # noqa: F401
+
+    wait_for_request()
+    _request_seen = True
+
 
 def query() -> dict[str, str]:
     """The page's query string under Voila (empty elsewhere)."""
+    _await_request()
     parsed = parse_qs(os.environ.get("QUERY_STRING", ""))
     return {k: v[0] for k, v in parsed.items() if v}
 

@@ -13,7 +13,12 @@ from kit.paths import notebooks_dir
 from kit.store import Store
 
 
-def voila_command(port: int, host: str, cull_minutes: int) -> list[str]:
+def voila_command(port: int, host: str, cull_minutes: int, pool: int = 1) -> list[str]:
+    preheat = [
+        # Keep `pool` kernels per worksheet started and imported ahead of the next page view;
+        # the notebook waits for the request (kit.notebook) before reading the query string.
+        "--preheat_kernel=True", f"--pool_size={pool}", "--VoilaKernelManager.fill_delay=0.2",
+    ] if pool > 0 else []
     return [
         sys.executable, "-m", "voila", str(notebooks_dir()),
         f"--port={port}", f"--Voila.ip={host}", "--no-browser", "--template=lab",
@@ -22,6 +27,7 @@ def voila_command(port: int, host: str, cull_minutes: int) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={cull_minutes * 60}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
+        *preheat,
     ]
 
 
@@ -36,7 +42,7 @@ def prepare(cohort: Path, db: str | None) -> tuple[Store, list[str]]:
 
 
 def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
-          cull_minutes: int = 30) -> int:
+          cull_minutes: int = 30, pool: int = 1) -> int:
     store, problems = prepare(cohort, db)
     for problem in problems:
         print(f"Warning: skipped {problem}", file=sys.stderr)
@@ -47,6 +53,6 @@ def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | Non
     print("Press Ctrl-C to stop.", flush=True)
     store.close()
     try:
-        return subprocess.call(voila_command(port, host, cull_minutes), env=env)
+        return subprocess.call(voila_command(port, host, cull_minutes, pool), env=env)
     except KeyboardInterrupt:
         return 0

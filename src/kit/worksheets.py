@@ -47,8 +47,36 @@ class Input:
     on_new_widgets: Callable[[], None] | None = None  # tables add rows, whose cells need watching
 
 
+_SHARED: dict[Any, Any] = {}
+
+
+def shared(model: type, **traits: Any) -> Any:
+    """One Layout or Style model per distinct set of traits, shared by every widget that uses it.
+
+    Each ipywidget otherwise brings its own Layout and Style, which triples the models the browser
+    has to create when a worksheet opens (490 models for module 03, 170 with sharing).
+    """
+    key = (model, tuple(sorted(traits.items())))
+    if key not in _SHARED:
+        _SHARED[key] = model(**traits)
+    return _SHARED[key]
+
+
+def make(cls: type, width: str | None = None, style: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """Build a widget with shared layout and style models."""
+    layout = {"width": width} if width else {}
+    if "grid_template_columns" in kwargs:
+        layout["grid_template_columns"] = kwargs.pop("grid_template_columns")
+        layout["grid_gap"] = "4px 8px"
+    kwargs["layout"] = shared(w.Layout, **layout)
+    trait = cls.class_traits().get("style")
+    if trait is not None:
+        kwargs["style"] = shared(trait.klass, **(style or {}))
+    return cls(**kwargs)
+
+
 def _html(text: str, cls: str = "") -> w.HTML:
-    box = w.HTML(value=text)
+    box = make(w.HTML, value=text)
     if cls:
         box.add_class(cls)
     return box
@@ -62,18 +90,17 @@ def _esc(text: str | None) -> str:
 
 
 def build_text(item: TextItem, module: Module) -> Input:
-    area = w.Textarea(description=item.prompt, placeholder=item.placeholder or "", rows=item.lines,
-                      continuous_update=True, layout=w.Layout(width="100%"))
+    area = make(w.Textarea, "100%", description=item.prompt, placeholder=item.placeholder or "", rows=item.lines,
+                continuous_update=True)
     return Input(area, lambda: area.value, lambda v: setattr(area, "value", str(v or "")), [area], typed=True)
 
 
 def build_rating(item: RatingItem, module: Module) -> Input:
     scale = module.scales[item.scale]
     options = [(NO_LEVEL, None)] + [(f"{n} · {lv.label}", n) for n, lv in sorted(scale.levels.items())]
-    buttons = w.ToggleButtons(
-        options=options, value=None, description=item.prompt,
+    buttons = make(
+        w.ToggleButtons, style={"button_width": "auto"}, options=options, value=None, description=item.prompt,
         tooltips=[""] + [item.descriptors.get(n, lv.descriptor) for n, lv in sorted(scale.levels.items())],
-        style={"button_width": "auto"},
     )
     rows = "".join(
         f"<tr><th scope='row'>{n} · {_esc(lv.label)}</th><td>{_esc(item.descriptors.get(n, lv.descriptor))}</td></tr>"
@@ -83,8 +110,7 @@ def build_rating(item: RatingItem, module: Module) -> Input:
     parts: list[w.Widget] = [buttons, table]
     evidence = None
     if item.evidence:
-        evidence = w.Textarea(description=item.evidence, rows=2, continuous_update=True,
-                              layout=w.Layout(width="100%"))
+        evidence = make(w.Textarea, "100%", description=item.evidence, rows=2, continuous_update=True)
         parts.append(evidence)
 
     def get() -> Any:
@@ -98,12 +124,11 @@ def build_rating(item: RatingItem, module: Module) -> Input:
             evidence.value = str(value.get("evidence") or "")
 
     watched = [buttons] + ([evidence] if evidence else [])
-    return Input(w.VBox(parts), get, set_, watched, typed=evidence is not None)
+    return Input(make(w.VBox, children=parts), get, set_, watched, typed=evidence is not None)
 
 
 def build_checklist(item: ChecklistItem, module: Module) -> Input:
-    boxes = {o.id: w.Checkbox(description=o.label, value=False, indent=False,
-                              layout=w.Layout(width="auto")) for o in item.options}
+    boxes = {o.id: make(w.Checkbox, "auto", description=o.label, value=False, indent=False) for o in item.options}
     parts: list[w.Widget] = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>")]
     for option in item.options:
         parts.append(boxes[option.id])
@@ -115,25 +140,26 @@ def build_checklist(item: ChecklistItem, module: Module) -> Input:
         for oid, box in boxes.items():
             box.value = oid in chosen
 
-    return Input(w.VBox(parts), lambda: [oid for oid, b in boxes.items() if b.value], set_, list(boxes.values()))
+    return Input(make(w.VBox, children=parts), lambda: [oid for oid, b in boxes.items() if b.value], set_,
+                 list(boxes.values()))
 
 
 def build_choice(item: ChoiceItem, module: Module) -> Input:
-    radio = w.RadioButtons(options=[(o.label, o.id) for o in item.options], value=None,
-                           description=item.prompt, layout=w.Layout(width="100%"))
+    radio = make(w.RadioButtons, "100%", options=[(o.label, o.id) for o in item.options], value=None,
+                 description=item.prompt)
     parts: list[w.Widget] = [radio]
     details = "".join(f"<dt>{_esc(o.label)}</dt><dd>{_esc(o.detail)}</dd>" for o in item.options if o.detail)
     if details:
         parts.append(_html(f"<dl class='kit-details'>{details}</dl>"))
     ids = {o.id for o in item.options}
-    return Input(w.VBox(parts), lambda: radio.value,
+    return Input(make(w.VBox, children=parts), lambda: radio.value,
                  lambda v: setattr(radio, "value", v if v in ids else None), [radio])
 
 
 def build_ranking(item: RankingItem, module: Module) -> Input:
     places = [("—", 0)] + [(str(n), n) for n in range(1, len(item.options) + 1)]
-    drops = {o.id: w.Dropdown(options=places, value=0, description=o.label,
-                              style={"description_width": "initial"}) for o in item.options}
+    drops = {o.id: make(w.Dropdown, style={"description_width": "initial"}, options=places, value=0,
+                        description=o.label) for o in item.options}
     parts = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>"), *drops.values()]
 
     def set_(value: Any) -> None:
@@ -142,18 +168,18 @@ def build_ranking(item: RankingItem, module: Module) -> Input:
             rank = ranks.get(oid, 0)
             drop.value = rank if isinstance(rank, int) and 0 <= rank <= len(item.options) else 0
 
-    return Input(w.VBox(parts), lambda: {oid: d.value for oid, d in drops.items() if d.value}, set_,
+    return Input(make(w.VBox, children=parts), lambda: {oid: d.value for oid, d in drops.items() if d.value}, set_,
                  list(drops.values()))
 
 
 def _cell(column: Any) -> w.Widget:
     if column.type == "choice":
-        return w.Dropdown(options=[""] + column.options, value="", layout=w.Layout(width="auto"))
+        return make(w.Dropdown, "auto", options=[""] + column.options, value="")
     if column.type == "yesno":
-        return w.Dropdown(options=["", "Yes", "No"], value="", layout=w.Layout(width="auto"))
+        return make(w.Dropdown, "auto", options=["", "Yes", "No"], value="")
     if column.type == "date":
-        return w.DatePicker(value=None, layout=w.Layout(width="auto"))
-    return w.Text(value="", placeholder=column.label, continuous_update=True, layout=w.Layout(width="auto"))
+        return make(w.DatePicker, "auto", value=None)
+    return make(w.Text, "auto", value="", placeholder=column.label, continuous_update=True)
 
 
 def _cell_value(widget: w.Widget) -> Any:
@@ -175,13 +201,13 @@ def _set_cell(widget: w.Widget, value: Any) -> None:
 
 def build_table(item: TableItem, module: Module) -> Input:
     fixed = list(item.rows)
-    grid = w.VBox()
+    grid = make(w.VBox)
     rows: list[dict[str, w.Widget]] = []
-    add = w.Button(description="Add a row", icon="plus", tooltip="Add an empty row to this table")
+    add = make(w.Button, description="Add a row", icon="plus", tooltip="Add an empty row to this table")
     input_ref: dict[str, Input] = {}
     width = f"repeat({len(item.columns)}, minmax(8em, 1fr))"
-    header = w.GridBox([_html(f"<b>{_esc(c.label)}</b>") for c in item.columns],
-                       layout=w.Layout(grid_template_columns=width, grid_gap="4px 8px"))
+    header = make(w.GridBox, children=[_html(f"<b>{_esc(c.label)}</b>") for c in item.columns],
+                  grid_template_columns=width)
 
     def new_row(label: str | None = None) -> dict[str, w.Widget]:
         cells = {c.id: _cell(c) for c in item.columns}
@@ -193,8 +219,7 @@ def build_table(item: TableItem, module: Module) -> Input:
 
     def redraw() -> None:
         children = [c for row in rows for c in row.values()]
-        grid.children = [header, w.GridBox(children, layout=w.Layout(grid_template_columns=width,
-                                                                     grid_gap="4px 8px"))]
+        grid.children = [header, make(w.GridBox, children=children, grid_template_columns=width)]
 
     for label in fixed:
         new_row(label)
@@ -251,8 +276,8 @@ def build_table(item: TableItem, module: Module) -> Input:
     parts = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>"), grid]
     if not fixed:
         parts.append(add)
-    inp = Input(w.VBox(parts), get, set_, [c for row in rows for c in row.values() if not isinstance(c, w.HTML)],
-                typed=True)
+    cells = [c for row in rows for c in row.values() if not isinstance(c, w.HTML)]
+    inp = Input(make(w.VBox, children=parts), get, set_, cells, typed=True)
     input_ref["input"] = inp
     return inp
 
@@ -306,7 +331,7 @@ class ItemField:
         self.input = BUILDERS[item.type](item, sheet.module)
         self.version = answer.version if answer else 0
         self.status = _html("", "kit-status")
-        self.conflict_box = w.VBox()
+        self.conflict_box: w.VBox | None = None  # made when first needed: most items never conflict
         self._loading = True
         if answer is not None:
             self.input.set(answer.value)
@@ -321,7 +346,7 @@ class ItemField:
         parts = [self.input.widget]
         if item.help:
             parts.append(_html(f"<p class='kit-help'>{_esc(item.help)}</p>"))
-        box = w.VBox([*parts, self.status, self.conflict_box])
+        box = make(w.VBox, children=[*parts, self.status])
         box.add_class("kit-item")
         box.add_class(f"kit-item-{item.id}")
         box.add_class(f"kit-type-{item.type}")
@@ -358,13 +383,13 @@ class ItemField:
         except Exception as exc:  # noqa: BLE001 - any failure keeps the answer on the page
             self._show(f"Not saved ({type(exc).__name__}). Your answer is still here; edit again or "
                        "press Retry.", "error")
-            retry = w.Button(description="Retry", button_style="danger")
+            retry = make(w.Button, description="Retry", button_style="danger")
             retry.on_click(lambda _b: self.save())
-            self.conflict_box.children = [retry]
+            self._extra([retry])
             return False
         self.version = answer.version
         self.last_saved = value
-        self.conflict_box.children = []
+        self._extra([])
         self._show(f"Saved {self.sheet.clock(answer.saved_at)}", "ok")
         self.sheet.saved(self)
         return True
@@ -375,8 +400,8 @@ class ItemField:
             f"Another device saved this answer at {self.sheet.clock(theirs.saved_at)}. Yours was kept in the "
             "history but not applied. Choose which to keep.", "conflict",
         )
-        keep = w.Button(description="Keep mine", button_style="warning")
-        take = w.Button(description="Use theirs")
+        keep = make(w.Button, description="Keep mine", button_style="warning")
+        take = make(w.Button, description="Use theirs")
         shown = _html(f"<div class='kit-theirs'><b>Their version:</b> {_esc(_as_text(theirs.value))}</div>")
 
         def keep_mine(_b: Any) -> None:
@@ -387,12 +412,21 @@ class ItemField:
             self.input.set(theirs.value)
             self._loading = False
             self.version = theirs.version
-            self.conflict_box.children = []
+            self._extra([])
             self._show(f"Showing the version saved at {self.sheet.clock(theirs.saved_at)}", "ok")
 
         keep.on_click(keep_mine)
         take.on_click(use_theirs)
-        self.conflict_box.children = [shown, w.HBox([keep, take])]
+        self._extra([shown, make(w.HBox, children=[keep, take])])
+
+    def _extra(self, children: list[w.Widget]) -> None:
+        """Show widgets under the status line (conflict choices, a retry button), or clear them."""
+        if self.conflict_box is None:
+            if not children:
+                return
+            self.conflict_box = make(w.VBox)
+            self.widget.children = (*self.widget.children, self.conflict_box)
+        self.conflict_box.children = children
 
     def _show(self, text: str, state: str) -> None:
         labels = {"ok": "✓", "pending": "…", "error": "✗", "conflict": "⚠"}
@@ -430,11 +464,11 @@ class Worksheet:
                 field = ItemField(self, item, answers.get(item.id))
                 self.fields[item.id] = field
                 parts.append(field.widget)
-            box = w.VBox(parts)
+            box = make(w.VBox, children=parts)
             box.add_class("kit-section")
             sections.append(box)
-        self.chart_box = w.VBox()
-        self.body = w.VBox(sections)
+        self.chart_box = make(w.VBox)
+        self.body = make(w.VBox, children=sections)
 
     def clock(self, when: Any) -> str:
         return when.astimezone(self.tz).strftime("%H:%M")
@@ -452,7 +486,7 @@ class Worksheet:
     def live_charts(self) -> w.Widget:
         """The module's charts as live BokehModel widgets (BokehJS must be loaded in the page first)."""
         if not self.module.charts:
-            return w.VBox()
+            return make(w.VBox)
         from jupyter_bokeh import BokehModel
 
         models = []

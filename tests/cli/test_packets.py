@@ -158,3 +158,25 @@ def test_a_failing_district_does_not_stop_the_rest_and_rerun_replaces(tmp_path):
     leftovers = [p.name for p in out.rglob("*") if p.name.startswith(".")]
     assert leftovers == []
     assert not (out / "broken").exists()
+
+
+def test_papermill_runs_a_notebook_with_a_district_parameter(tmp_path):
+    import papermill
+
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(ROOT / "notebooks" / "03_fundamentals.ipynb"), str(out),
+                               parameters={"district": "center-city"}, cwd=str(ROOT / "notebooks"),
+                               progress_bar=False)
+    executed = nbformat.read(out, as_version=4)
+    html = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "Center City" in html and "03 · The four Fundamentals" in html
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+
+
+def test_pdf_is_printed_next_to_the_packet(tmp_path):
+    folder = cohort(tmp_path, {"plain": "Plain Town"})
+    result = build_packets(folder, tmp_path / "out", modules=parse_modules("02"), jobs=1, pdf=True,
+                           db=f"sqlite:///{tmp_path / 'none.db'}")
+    assert not result.failed, [o.error for o in result.failed]
+    pdf = tmp_path / "out" / "plain" / "index.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5_000

@@ -131,8 +131,7 @@ def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minute
     """
     from kit.serve import serve as run
 
-    sys.exit(run(cohort or sample_cohort_dir(), port=port, host=host, db=db, cull_minutes=cull_minutes,
-                 pool=pool))
+    run(cohort or sample_cohort_dir(), port=port, host=host, db=db, cull_minutes=cull_minutes, pool=pool)
 
 
 @main.command()

@@ -163,15 +163,55 @@ def _live(module: Module, district: District, convening: str) -> Any:
     sheet = Worksheet(module, district.id, convening, store)
     if module.charts:
         from bokeh.io import output_notebook
-        from bokeh.resources import INLINE
+        from bokeh.resources import Resources
 
-        output_notebook(INLINE, hide_banner=True)
+        # BokehJS core only (1.3 MB), not INLINE's widgets, tables, GL and MathJax (3.9 MB) per page view.
+        output_notebook(Resources(mode="inline", components=["bokeh"]), hide_banner=True)
     top = w.HTML(f"<style>{css()}</style>{header(module, district, convening)}")
     bottom = w.HTML(footer(module, district, convening))
     page = w.VBox([top, sheet.live_charts(), sheet.body, bottom])
     page.add_class("kit-page")
     _display(page)
     return sheet
+
+
+def guide_html(markdown: str) -> str:
+    """A facilitator guide as HTML for the Voila page, with its repo links turned into page links."""
+    import re
+
+    import mistune
+
+    html = mistune.create_markdown(escape=True, plugins=["table"])(markdown)
+
+    def relink(match: re.Match[str]) -> str:
+        target = match[1]
+        if target.startswith("../notebooks/"):
+            return f'href="{target.removeprefix("../notebooks/")}"'
+        if re.fullmatch(r"[\w-]+\.md", target):
+            return f'href="guide.ipynb?{urlencode({"module": target.removesuffix(".md")})}"'
+        return 'href="#"'  # content files and other repo paths are not served to the room
+
+    return re.sub(r'href="([^"]*)"', relink, html)
+
+
+def guide(module: str = "") -> None:
+    """Show a facilitator guide (or the index of guides) as a page."""
+    import ipywidgets as w
+
+    from kit.paths import guides_dir
+
+    module = resolve("module", module)
+    try:
+        name = get_module(module).id if module and module not in ("README", "run-of-show") else (module or "README")
+    except KitError as exc:
+        return _error_page(str(exc))
+    path = guides_dir() / f"{name}.md"
+    if not path.is_file():
+        return _error_page(f"There is no facilitator guide {name!r}.")
+    body = guide_html(path.read_text(encoding="utf-8"))
+    _display(w.HTML(f"<style>{css()}</style><div class='kit-page kit-guide'>"
+                    f"<p class='kit-meta'><a href='home.ipynb'>← Cohort</a> · <a href='guide.ipynb'>All guides</a>"
+                    f"</p>{body}</div>"))
 
 
 def home(convening: str = "1") -> None:
@@ -183,7 +223,10 @@ def home(convening: str = "1") -> None:
     modules = all_modules()
     store = Store.if_exists()
     done = store.answered_items(convening) if store else {}
-    head = "".join(f"<th scope='col'>{m.number:02d}<br>{escape(m.short_title)}</th>" for m in modules)
+    head = "".join(
+        f"<th scope='col'>{m.number:02d}<br>{escape(m.short_title)}<br>"
+        f"<a class='kit-meta' href='{escape('guide.ipynb?' + urlencode({'module': m.id}))}'>guide</a></th>"
+        for m in modules)
     rows = []
     for d in districts:
         cells = []
@@ -201,7 +244,9 @@ def home(convening: str = "1") -> None:
         f"<p class='kit-meta'>Convening {escape(convening)} · {len(districts)} districts · {len(modules)} modules"
         f" · {total} minutes of worksheets</p>"
         "<p>Open your district's worksheet from its row. Each cell shows how much of the module is answered;"
-        " answers save as you type and are here when you come back.</p>"
+        " answers save as you type and are here when you come back. Facilitators: each module's guide is"
+        " linked under its name; the <a href='guide.ipynb?module=run-of-show'>run of show</a> lays out the"
+        " day.</p>"
         f"<table><thead><tr><th scope='col'>District</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         + (f"<h2>District files with problems</h2><ul>{trouble}</ul>" if trouble else "")
         + "</div>"

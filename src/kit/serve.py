@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -42,7 +41,7 @@ def prepare(cohort: Path, db: str | None) -> tuple[Store, list[str]]:
 
 
 def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
-          cull_minutes: int = 30, pool: int = 1) -> int:
+          cull_minutes: int = 30, pool: int = 1) -> None:
     store, problems = prepare(cohort, db)
     for problem in problems:
         print(f"Warning: skipped {problem}", file=sys.stderr)
@@ -52,7 +51,7 @@ def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | Non
     print(f"Serving {len(store.district_ids())} districts. Open http://{shown}:{port}/voila/render/home.ipynb")
     print("Press Ctrl-C to stop.", flush=True)
     store.close()
-    try:
-        return subprocess.call(voila_command(port, host, cull_minutes, pool), env=env)
-    except KeyboardInterrupt:
-        return 0
+    # Become Voila (exec, not a child process): a SIGTERM or Ctrl-C then reaches Voila itself,
+    # which shuts its kernels down, instead of orphaning it.
+    command = voila_command(port, host, cull_minutes, pool)
+    os.execve(command[0], command, env)

@@ -132,7 +132,9 @@ def test_typing_saves_after_the_pause(module, store):
 def test_added_table_rows_are_watched_and_saved(module, store):
     sheet = Worksheet(module, "windy-city", "1", store)
     field = sheet.fields["inventory"]
-    add_button = field.input.widget.children[-1]
+    import ipywidgets as w
+
+    add_button = next(c for c in field.widget.children if isinstance(c, w.Button))
     add_button.click()
     last_row_name = field.input.watched[-4]
     last_row_name.value = "New assessment"

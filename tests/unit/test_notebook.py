@@ -1,0 +1,40 @@
+"""The parameter contract and page pieces the notebooks share."""
+
+from __future__ import annotations
+
+from kit import notebook
+from kit.content import get_module
+from kit.districts import District
+
+
+def district(name: str) -> District:
+    return District.model_validate({"schema_version": 1, "id": "o-brien", "name": name, "pseudonym": True,
+                                    "collaboration": "p3cc-math", "focus": "math", "grades": ["K"]})
+
+
+def test_query_string_wins_over_the_parameters_cell(monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", "district=copper-mine&convening=2")
+    assert notebook.resolve("district", "windy-city") == "copper-mine"
+    assert notebook.resolve("convening", "1") == "2"
+    assert notebook.resolve("mode", "auto") == "auto"
+
+
+def test_injected_or_default_value_without_a_query_string(monkeypatch):
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    assert notebook.resolve("district", "center-city") == "center-city"
+
+
+def test_links_carry_district_and_convening_encoded():
+    assert notebook.link("02_scale", "windy-city", "1") == "02_scale.ipynb?district=windy-city&convening=1"
+    assert notebook.link("02_scale", "x", "a&b") == "02_scale.ipynb?district=x&convening=a%26b"
+
+
+def test_header_and_footer_show_hostile_names_as_text():
+    hostile = "<script>alert(1)</script> & O'Brien"
+    html = notebook.header(get_module("03"), district(hostile), "1") + notebook.footer(
+        get_module("03"), district(hostile), "1")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; O&#x27;Brien" in html
+    assert "02_scale.ipynb?district=o-brien&amp;convening=1" in html
+    assert "04_system_inventory.ipynb?district=o-brien" in html
+    assert "aria-current='page'" in html

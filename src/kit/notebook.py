@@ -8,6 +8,7 @@ values after it; under Voila the page's query string (``?district=windy-city``) 
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,14 @@ def _await_request() -> None:
         return
     import ipywidgets  # noqa: F401
     import jupyter_bokeh  # noqa: F401
-    from bokeh.io import output_notebook  # noqa: F401
+    from bokeh.resources import Resources  # noqa: F401
     from voila.utils import wait_for_request
 
     import kit.worksheets  # noqa: F401
 
+    all_modules()  # parse the content now, not while the team waits
+    with suppress(Exception):  # a store that cannot open is reported on the page, after the request
+        _live_store()
     wait_for_request()
     _request_seen = True
 
@@ -141,6 +145,15 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "1"
 _stores: dict[str, Store | None] = {}
 
 
+def _live_store() -> Store:
+    """The kernel's read-write store, opened once (a preheated kernel opens it before the request)."""
+    key = "live:" + (os.environ.get("KIT_DB_URL") or "")
+    store = _stores.get(key)
+    if store is None:
+        store = _stores[key] = Store()
+    return store
+
+
 def _report_store() -> Store | None:
     """One read-only store per kernel (a warm packet kernel renders many notebooks)."""
     from kit.store import default_url
@@ -157,16 +170,12 @@ def _live(module: Module, district: District, convening: str) -> Any:
     from kit.worksheets import Worksheet
 
     try:
-        store = Store()
+        store = _live_store()
     except Exception as exc:  # noqa: BLE001 - shown as a page, never a traceback
         return _error_page(f"The answer store cannot be opened ({exc}). Tell the program manager.")
     sheet = Worksheet(module, district.id, convening, store)
     if module.charts:
-        from bokeh.io import output_notebook
-        from bokeh.resources import Resources
-
-        # BokehJS core only (1.3 MB), not INLINE's widgets, tables, GL and MathJax (3.9 MB) per page view.
-        output_notebook(Resources(mode="inline", components=["bokeh"]), hide_banner=True)
+        _load_bokehjs()
     top = w.HTML(f"<style>{css()}</style>{header(module, district, convening)}")
     bottom = w.HTML(footer(module, district, convening))
     page = w.VBox([top, sheet.live_charts(), sheet.body, bottom])
@@ -212,6 +221,18 @@ def guide(module: str = "") -> None:
     _display(w.HTML(f"<style>{css()}</style><div class='kit-page kit-guide'>"
                     f"<p class='kit-meta'><a href='home.ipynb'>← Cohort</a> · <a href='guide.ipynb'>All guides</a>"
                     f"</p>{body}</div>"))
+
+
+def _load_bokehjs() -> None:
+    """Put BokehJS in the page once, before the BokehModel charts that need it.
+
+    Only the core library (1.3 MB), not INLINE's widgets, tables, GL and MathJax (3.9 MB).
+    (Displaying the JavaScript alone, without `output_notebook`, left the charts undrawn.)
+    """
+    from bokeh.io import output_notebook
+    from bokeh.resources import Resources
+
+    output_notebook(Resources(mode="inline", components=["bokeh"]), hide_banner=True)
 
 
 def home(convening: str = "1") -> None:

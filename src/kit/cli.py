@@ -227,5 +227,31 @@ def agenda(start, module_list: str, day_end: str, fmt: str) -> None:  # type: ig
     click.echo(as_markdown(blocks) if fmt == "md" else as_html(blocks))
 
 
+@main.command()
+@cohort_option
+@click.option("--district", "district_id", required=True, help="District id, e.g. windy-city.")
+@click.option("--convening", default="1", show_default=True)
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@friendly
+def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | None) -> None:
+    """Print the risks to scale the kit sees in a district's answers and profile, with their sources.
+
+    Example: kit diagnose --district windy-city --convening 1
+    """
+    from kit.diagnostics import diagnose as run
+    from kit.districts import find_district
+    from kit.sources import brief_of, briefs
+    from kit.store import Store
+
+    district = find_district(cohort or sample_cohort_dir(), district_id)
+    flags = run(Store.if_exists(db), district, convening)
+    click.echo(f"{district.name}, convening {convening}: {len(flags)} flag(s)")
+    for flag in flags:
+        rule = flag.rule
+        brief = briefs().get(brief_of(rule.source))
+        click.echo(f"\n[{rule.severity.upper()}] {rule.id}\n  {rule.message}\n  Next: {rule.next_step}\n"
+                   f"  Source: {rule.source}" + (f" ({brief.title}, {brief.year})" if brief else ""))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -173,12 +173,12 @@ def _live(module: Module, district: District, convening: str) -> Any:
         store = _live_store()
     except Exception as exc:  # noqa: BLE001 - shown as a page, never a traceback
         return _error_page(f"The answer store cannot be opened ({exc}). Tell the program manager.")
-    sheet = Worksheet(module, district.id, convening, store)
+    sheet = Worksheet(module, district.id, convening, store, profile=district)
     if module.charts:
         _load_bokehjs()
     top = w.HTML(f"<style>{css()}</style>{header(module, district, convening)}")
     bottom = w.HTML(footer(module, district, convening))
-    page = w.VBox([top, sheet.live_charts(), sheet.body, bottom])
+    page = w.VBox([top, sheet.flags_box, sheet.live_charts(), sheet.body, bottom])
     page.add_class("kit-page")
     _display(page)
     return sheet
@@ -244,6 +244,12 @@ def home(convening: str = "1") -> None:
     modules = all_modules()
     store = Store.if_exists()
     done = store.answered_items(convening) if store else {}
+    from kit.diagnostics import diagnose, load_rules
+
+    try:
+        rules = load_rules()
+    except InvalidFile:
+        rules = None
     head = "".join(
         f"<th scope='col'>{m.number:02d}<br>{escape(m.short_title)}<br>"
         f"<a class='kit-meta' href='{escape('guide.ipynb?' + urlencode({'module': m.id}))}'>guide</a></th>"
@@ -255,8 +261,9 @@ def home(convening: str = "1") -> None:
             n, _last = done.get((d.id, m.id), (0, None))
             share = round(100 * n / max(len(m.items()), 1))
             cells.append(f"<td><a href='{escape(link(m, d.id, convening))}'>{share}%</a></td>")
+        flagged = len(diagnose(store, d, convening, rules)) if rules is not None else "—"
         rows.append(f"<tr><th scope='row'>{escape(d.name)}<br><span class='kit-meta'>{escape(d.id)}</span></th>"
-                    + "".join(cells) + "</tr>")
+                    + "".join(cells) + f"<td>{flagged}</td></tr>")
     trouble = "".join(f"<li>{escape(str(p))}</li>" for p in problems)
     total = sum(m.duration_minutes for m in modules)
     # An ipywidgets HTML, not display(HTML): JupyterLab's output renderer swallows clicks on relative links.
@@ -268,7 +275,8 @@ def home(convening: str = "1") -> None:
         " answers save as you type and are here when you come back. Facilitators: each module's guide is"
         " linked under its name; the <a href='guide.ipynb?module=run-of-show'>run of show</a> lays out the"
         " day.</p>"
-        f"<table><thead><tr><th scope='col'>District</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<table><thead><tr><th scope='col'>District</th>{head}<th scope='col'>Risks to scale</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
         + (f"<h2>District files with problems</h2><ul>{trouble}</ul>" if trouble else "")
         + "</div>"
     ))

@@ -190,7 +190,7 @@ def packet_html(district: District, convening: str, fragments: list[str], with_c
 
 
 async def _run_district(worker: Worker, job: Job, convening: str, out: Path, nb_dir: Path,
-                        answered: Callable[[str, str], int]) -> Outcome:
+                        answered: Callable[[str, str], int], flags: Callable[[District], str]) -> Outcome:
     started = time.perf_counter()
     outcome = Outcome(job.district.id, job.district.name)
     fragments = []
@@ -204,6 +204,7 @@ async def _run_district(worker: Worker, job: Job, convening: str, out: Path, nb_
             fragments.append((f"m{module.number:02d}", f"{module.number:02d} · {module.title}", html_outputs(nb)))
             outcome.answered[module.id] = answered(job.district.id, module.id)
         with_charts = any("Bokeh" in html for _, _, html in fragments)
+        fragments.insert(0, ("flags", "Risks to scale", flags(job.district)))
         page = packet_html(job.district, convening, fragments, with_charts, datetime.now(UTC))
         path = packet_path(out, job.district.id)
         write_atomic(path, page)
@@ -264,6 +265,18 @@ def build_packets(
     def answered(district_id: str, module_id: str) -> int:
         return done.get((district_id, module_id), (0, None))[0]
 
+    from kit.diagnostics import diagnose, load_rules
+    from kit.report import flag_html
+
+    rules = load_rules()
+
+    def flags(district: District) -> str:
+        found = diagnose(store, district, convening, rules)
+        body = flag_html(found) or "<p>The kit sees no risk to scale in these answers and this profile.</p>"
+        return (f"<section class='kit-module' id='flags'><h1>Risks to scale ({len(found)})</h1>"
+                "<p class='kit-meta'>Read from the team's answers and the district profile; each names the"
+                f" research behind it.</p>{body}</section>")
+
     queue = [Job(d, modules) for d in districts]
     total = len(queue) + len(failed)
     outcomes: list[Outcome] = []
@@ -283,7 +296,8 @@ def build_packets(
             try:
                 while not pending.empty():
                     job = pending.get_nowait()
-                    outcome = await _run_district(worker, job, convening, out, nb_dir or notebooks_dir(), answered)
+                    outcome = await _run_district(worker, job, convening, out, nb_dir or notebooks_dir(), answered,
+                                                  flags)
                     outcomes.append(outcome)
                     if progress:
                         progress(outcome, len(outcomes), total)

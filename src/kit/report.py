@@ -128,3 +128,17 @@ def render_module(module: Module, district: District, convening: str,
         out += [render_item(item, module, answers.get(item.id)) for item in section.items]
     out.append("</section>")
     return "\n".join(out)
+
+
+def flag_html(flags: list[Any], heading: str = "") -> str:
+    """Flags as HTML: severity in words (never colour alone), message, next step, source."""
+    if not flags:
+        return ""
+    items = "".join(
+        f"<li class='kit-flag kit-flag-{f.rule.severity}'><b>{_esc(f.rule.severity.upper())}:</b> "
+        f"{_esc(f.rule.message)} <span class='kit-next'>Next: {_esc(f.rule.next_step)}</span> "
+        f"<span class='kit-source'>({_esc(f.rule.source)})</span></li>"
+        for f in flags
+    )
+    title = f"<p class='kit-flags-title'>{_esc(heading)}</p>" if heading else ""
+    return f"<div class='kit-flags' role='note'>{title}<ul>{items}</ul></div>"

@@ -10,6 +10,7 @@ from kit.districts import District, load_district
 from kit.errors import InvalidFile, Problem
 
 SKIPPED = {"sources.yaml"}
+RULES = "diagnostics.yaml"
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Report:
     modules: list[Module] = field(default_factory=list)
     districts: list[District] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    rules: int = 0
 
     @property
     def ok(self) -> bool:
@@ -25,7 +27,8 @@ class Report:
     def summary(self) -> str:
         items = sum(len(m.items()) for m in self.modules)
         return (
-            f"{len(self.modules)} modules ({items} items), {len(self.districts)} districts:"
+            f"{len(self.modules)} modules ({items} items), {self.rules} diagnostic rules,"
+            f" {len(self.districts)} districts:"
             f" {'all valid' if self.ok else f'{len(self.problems)} problem(s)'}"
         )
 
@@ -54,7 +57,11 @@ def validate(paths: list[Path]) -> Report:
     district_ids: dict[str, Path] = {}
     for path in files:
         try:
-            if is_module_file(path):
+            if path.name == RULES:
+                from kit.diagnostics import load_rules
+
+                report.rules += len(load_rules(path))
+            elif is_module_file(path):
                 module = load_module(path)
                 if module.number in module_numbers:
                     report.problems.append(Problem(

@@ -29,6 +29,7 @@ from kit.content import (
     TableItem,
     TextItem,
 )
+from kit.report import flag_html
 from kit.store import Answer, Conflict, Store
 
 DEBOUNCE_SECONDS = 1.0
@@ -445,11 +446,14 @@ def _as_text(value: Any) -> str:
 
 
 class Worksheet:
-    """All the items of one module for one district and convening, with live charts."""
+    """All the items of one module for one district and convening, with live charts and flags."""
 
     def __init__(self, module: Module, district: str, convening: str, store: Store,
-                 client: str | None = None, tz: Any = None):
+                 client: str | None = None, tz: Any = None, profile: Any = None):
         self.module, self.district, self.convening, self.store = module, district, convening, store
+        self.profile = profile
+        self.flags_box = _html("", "kit-flags-box")
+        self.item_flags: dict[str, w.HTML] = {}
         self.client = client or uuid.uuid4().hex[:12]
         self.tz = tz
         answers = store.latest(district, convening, module.id)
@@ -470,6 +474,31 @@ class Worksheet:
             sections.append(box)
         self.chart_box = make(w.VBox)
         self.body = make(w.VBox, children=sections)
+        self.refresh_flags()
+
+    def refresh_flags(self) -> None:
+        """Re-run the diagnostics and show each flag at the top and next to the items it reads."""
+        if self.profile is None:
+            return
+        from kit.diagnostics import diagnose
+        from kit.errors import InvalidFile
+
+        try:
+            flags = diagnose(self.store, self.profile, self.convening)
+        except InvalidFile as exc:
+            self.flags_box.value = f"<p class='kit-status-error'>Diagnostics are off: {_esc(str(exc))}</p>"
+            return
+        self.flags = flags
+        self.flags_box.value = flag_html(flags, f"Risks to scale the kit sees for {self.profile.name} ({len(flags)})")
+        for item_id, field in self.fields.items():
+            ref = f"{self.module.id}.{item_id}"
+            html = flag_html([f for f in flags if ref in f.items])
+            box = self.item_flags.get(item_id)
+            if box is None and html:
+                box = self.item_flags[item_id] = _html(html, "kit-item-flags")
+                field.widget.children = (*field.widget.children, box)
+            elif box is not None:
+                box.value = html
 
     def clock(self, when: Any) -> str:
         return when.astimezone(self.tz).strftime("%H:%M")
@@ -478,6 +507,7 @@ class Worksheet:
         self.answers = self.store.latest(self.district, self.convening, self.module.id)
         for spec, source in self.charts:
             charts.update(source, spec, self.module, self.answers)
+        self.refresh_flags()
 
     def flush(self) -> None:
         """Save everything typed but not yet saved (used by tests and before the kernel stops)."""

@@ -67,7 +67,9 @@ def test_a_packet_per_sample_district_and_an_index(sample_packets):
         assert packet.is_file()
         assert f"href='{district_id}/index.html'" in index
     html = (out / "copper-mine" / "index.html").read_text(encoding="utf-8")
-    assert html.count("<section class='kit-module'") == 10
+    assert html.count("<section class='kit-module'") == 11  # ten modules and the risks to scale
+    assert "Risks to scale (" in html
+    assert "thinly" in html  # seeded ratings: spread 4, depth 2 for Copper Mine -> wide but shallow
     assert "from kit.notebook import" not in html and "district = " not in html  # no code cells
 
 

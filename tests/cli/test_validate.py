@@ -93,7 +93,7 @@ def test_good_files_pass(tmp_path):
     write(tmp_path, "test-town.yaml", GOOD_DISTRICT)
     code, out, err = run(str(tmp_path))
     assert (code, err) == (0, "")
-    assert "1 modules (2 items), 1 districts: all valid" in out
+    assert "1 modules (2 items), 0 diagnostic rules, 1 districts: all valid" in out
 
 
 BAD_MODULES = {

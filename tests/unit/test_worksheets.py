@@ -190,3 +190,20 @@ def test_date_cells_round_trip(module, store):
     sheet = Worksheet(module, "windy-city", "1", store)
     sheet.fields["inventory"].input.set([{"name": "x", "when": dt.date(2027, 2, 1).isoformat()}])
     assert sheet.fields["inventory"].input.get()[0]["when"] == "2027-02-01"
+
+
+def test_flags_show_at_the_top_and_next_to_the_items_they_read(store):
+    from kit.content import get_module
+    from kit.districts import find_district
+    from tests.conftest import ROOT
+
+    profile = find_district(ROOT / "sample_districts", "copper-mine")
+    sheet = Worksheet(get_module("02"), "copper-mine", "1", store, profile=profile)
+    assert sheet.flags_box.value == ""
+    sheet.fields["spread"].input.watched[0].value = 4
+    sheet.fields["depth"].input.watched[0].value = 1
+    assert "wide but shallow" in sheet.flags_box.value.lower() or "thinly" in sheet.flags_box.value
+    assert "RISK:" in sheet.item_flags["depth"].value and "003 § Scale" in sheet.item_flags["depth"].value
+    sheet.fields["depth"].input.watched[0].value = 3
+    assert sheet.item_flags["depth"].value == ""
+    assert sheet.flags_box.value == ""

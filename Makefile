@@ -21,6 +21,7 @@ $(BIN)/kit: pyproject.toml
 
 demo: $(BIN)/kit
 	$(BIN)/kit validate modules sample_districts
+	$(BIN)/kit load-answers sample_districts/_sample_answers.yaml
 	$(BIN)/kit serve --cohort sample_districts --port $(PORT)
 
 packets: $(BIN)/kit

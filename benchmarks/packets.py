@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kit.content import RatingItem, TextItem  # noqa: E402
+from kit.districts import district_files  # noqa: E402
 from kit.packets import build_packets, parse_modules  # noqa: E402
 from kit.store import Store  # noqa: E402
 
@@ -33,7 +34,7 @@ from kit.store import Store  # noqa: E402
 def make_cohort(folder: Path, synthetic: int) -> list[str]:
     folder.mkdir(parents=True)
     yaml = YAML()
-    samples = sorted((ROOT / "sample_districts").glob("*.yaml"))
+    samples = district_files(ROOT / "sample_districts")
     ids = []
     for path in samples:
         shutil.copy(path, folder / path.name)

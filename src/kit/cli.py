@@ -253,5 +253,22 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
                    f"  Source: {rule.source}" + (f" ({brief.title}, {brief.year})" if brief else ""))
 
 
+@main.command("load-answers")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@friendly
+def load_answers(path: Path, db: str | None) -> None:
+    """Load answers from a YAML file into the store (each a new version; unchanged ones are skipped).
+
+    Example: kit load-answers sample_districts/_sample_answers.yaml
+    """
+    from kit.sample_answers import load_answers as run
+    from kit.store import Store
+
+    store = Store(db)
+    saved = run(path, store)
+    click.echo(f"Saved {saved} answer(s) from {path} into {store.url}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from kit.cli import main
 from kit.content import RatingItem, get_module
+from kit.districts import district_files
 from kit.packets import build_packets, parse_modules
 from kit.store import Store
 from tests.conftest import ROOT
@@ -51,7 +52,7 @@ def sample_packets(tmp_path_factory):
     """Packets of all ten modules for the six sample districts, with ratings in the store."""
     tmp = tmp_path_factory.mktemp("packets")
     url = f"sqlite:///{tmp / 'kit.db'}"
-    ids = [p.stem for p in sorted((ROOT / "sample_districts").glob("*.yaml"))]
+    ids = [p.stem for p in district_files(ROOT / "sample_districts")]
     seed_ratings(url, ids)
     result = build_packets(ROOT / "sample_districts", tmp / "out", db=url, jobs=2)
     return result, tmp / "out", ids

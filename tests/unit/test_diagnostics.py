@@ -130,3 +130,92 @@ def test_kit_diagnose_prints_flags_with_sources(tmp_path):
     assert result.exit_code == 0
     assert "[RISK] senior_leadership_delegated" in result.output
     assert "Source: 000 §" in result.output
+
+
+A = "1"
+# rule id -> (district, answers that make it fire, district, answers that keep it quiet)
+# answers: {(module, item): value}
+CASES = {
+    "wide_but_shallow": ("copper-mine", {("02_scale", "spread"): {"level": 4}, ("02_scale", "depth"): {"level": 2}},
+                         "copper-mine", {("02_scale", "spread"): {"level": 4}, ("02_scale", "depth"): {"level": 4}}),
+    "team_without_two_principals": ("valley-view", {}, "copper-mine", {}),
+    "team_without_senior_leader": ("valley-view", {}, "copper-mine", {}),
+    "senior_leadership_delegated": ("windy-city", {}, "copper-mine", {}),
+    "spread_through_volunteers_only": (
+        "copper-mine", {("07_spread", "spread_channels"): ["voluntary_informal_networks"]},
+        "copper-mine", {("07_spread", "spread_channels"): ["voluntary_informal_networks", "required_walkthroughs"]}),
+    "structures_for_the_work_all_voluntary": ("valley-view", {}, "center-city", {}),
+    "many_initiatives_none_stopped": ("foothills-unified", {}, "center-city", {}),
+    "inventory_without_a_stop": (
+        "copper-mine", {("05_prioritization", "initiatives"): [{"initiative": f"I{n}", "decision": "Keep"}
+                                                              for n in range(4)]},
+        "copper-mine", {("05_prioritization", "initiatives"): [{"initiative": f"I{n}", "decision": "Keep"}
+                                                              for n in range(3)] + [{"initiative": "X",
+                                                                                    "decision": "Stop"}]}),
+    "nothing_repurposed": (
+        "copper-mine", {("04_system_inventory", "repurpose_first"): []},
+        "copper-mine", {("04_system_inventory", "repurpose_first"): ["meetings"]}),
+    "redundant_assessments_unaddressed": (
+        "copper-mine", {("04_system_inventory", "assessment_inventory"): [{"gap_or_redundancy": "Redundancy"}]},
+        "copper-mine", {("04_system_inventory", "assessment_inventory"): [{"gap_or_redundancy": "Redundancy"}],
+                        ("05_prioritization", "overlaps"): "We drop the fall screener."}),
+    "time_not_identified": (
+        "copper-mine", {("04_system_inventory", "time_calendar"): []},
+        "copper-mine", {("04_system_inventory", "time_calendar"): [{"kind": "PD day"}]}),
+    "counting_not_quality": (
+        "copper-mine", {("08_monitoring", "implementation_measures"): [{"kind": "Quantity"}]},
+        "copper-mine", {("08_monitoring", "implementation_measures"): [{"kind": "Quantity"},
+                                                                       {"kind": "Quality – ownership"}]}),
+    "walkthroughs_for_compliance": (
+        "copper-mine", {("08_monitoring", "walkthrough_purpose"): "compliance"},
+        "copper-mine", {("08_monitoring", "walkthrough_purpose"): "learning"}),
+    "pilot_decisions_open": (
+        "copper-mine", {("06_pilot", "decision_log"): [{"practice": "number talks", "decision": ""}]},
+        "copper-mine", {("06_pilot", "decision_log"): [{"practice": "number talks", "decision": "Adapt"}]}),
+    "loose_tight_undefined": (
+        "copper-mine", {("07_spread", "crowded_months"): "May"},
+        "copper-mine", {("07_spread", "loose_tight"): [{"practice": "number talks",
+                                                        "setting": "Tight (everyone implements)"}]}),
+}
+
+
+def test_every_rule_has_a_firing_and_a_quiet_case():
+    assert {r.id for r in load_rules()} == set(CASES) | {"stuck_with_early_adopters"}  # that one: above
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires_and_stays_quiet(rule_id, tmp_path):
+    for case, should_fire in ((CASES[rule_id][:2], True), (CASES[rule_id][2:], False)):
+        district, answers = case
+        store = Store(f"sqlite:///{tmp_path / f'{should_fire}.db'}")
+        for (module, item), value in answers.items():
+            store.save(district, A, module, item, value)
+        assert (rule_id in fired(store, district)) is should_fire, (rule_id, district, answers)
+        store.close()
+
+
+def test_sample_answers_reproduce_each_districts_story(tmp_path):
+    from kit.sample_answers import load_answers
+
+    store = Store(f"sqlite:///{tmp_path / 'kit.db'}")
+    assert load_answers(COHORT / "_sample_answers.yaml", store) > 30
+    assert load_answers(COHORT / "_sample_answers.yaml", store) == 0  # loading twice adds nothing
+    assert "spread_through_volunteers_only" in fired(store, "valley-view")
+    assert "many_initiatives_none_stopped" in fired(store, "foothills-unified")
+    assert "senior_leadership_delegated" in fired(store, "windy-city")
+    assert fired(store, "copper-mine") == set()
+    assert fired(store, "center-city") == set()
+    store.close()
+
+
+def test_a_bad_answers_file_is_refused_whole(tmp_path):
+    from kit.sample_answers import load_answers
+
+    bad = tmp_path / "_answers.yaml"
+    bad.write_text('convening: "1"\nanswers:\n  copper-mine:\n    02_scale:\n      depth: {level: 2}\n'
+                   "      stage: stage_9\n", encoding="utf-8")
+    store = Store(f"sqlite:///{tmp_path / 'kit.db'}")
+    with pytest.raises(InvalidFile, match="_answers.yaml:6: answers.copper-mine.02_scale.stage: value does not fit"):
+        load_answers(bad, store)
+    assert store.count() == 0
+    store.close()

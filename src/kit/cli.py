@@ -270,5 +270,34 @@ def load_answers(path: Path, db: str | None) -> None:
     click.echo(f"Saved {saved} answer(s) from {path} into {store.url}")
 
 
+@main.command("backup")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="File to write the copy to.")
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@friendly
+def backup_command(out: Path, db: str | None) -> None:
+    """Copy the answer store to a file; safe while `kit serve` runs.
+
+    Example: kit backup --out backups/convening-1.db
+    """
+    from kit.backup import backup
+
+    click.echo(f"Backed up the answer store to {backup(out, db)}")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@click.option("--force", is_flag=True, help="Replace a store that already exists.")
+@friendly
+def restore_command(path: Path, db: str | None, force: bool) -> None:
+    """Put a backup back as the answer store (stop `kit serve` first).
+
+    Example: kit restore backups/convening-1.db --force
+    """
+    from kit.backup import restore
+
+    click.echo(f"Restored {path} to {restore(path, db, force)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

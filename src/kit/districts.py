@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -40,17 +40,6 @@ def _not_blank(value: str) -> str:
     return value
 
 
-ROLES = (
-    "teacher",
-    "principal",
-    "senior_district_leader",
-    "district_leader",
-    "tosa",
-    "coach",
-    "counselor",
-    "preschool_administrator",
-    "other",
-)
 Role = Literal[
     "teacher",
     "principal",
@@ -62,6 +51,7 @@ Role = Literal[
     "preschool_administrator",
     "other",
 ]
+ROLES: tuple[str, ...] = get_args(Role)
 ROLE_LABELS = {
     "teacher": "Teacher",
     "principal": "Principal",

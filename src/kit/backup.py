@@ -1,0 +1,71 @@
+"""`kit backup` and `kit restore`: copies of the SQLite store, safe while the server runs.
+
+SQLite's online backup API copies a consistent snapshot even while teams are saving; the copy
+is written next to its target and renamed, so a failed backup never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from kit.errors import KitError
+from kit.store import default_url
+
+
+def sqlite_path(url: str | None) -> Path:
+    url = url or default_url()
+    if not url.startswith("sqlite:///"):
+        raise KitError(f"{url}: backup and restore work on the SQLite store — for another database use its own"
+                       " tools (e.g. pg_dump)")
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def _copy(source: Path, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+            if dst.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise KitError(f"the copy of {source} failed its integrity check — nothing was written")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    os.replace(tmp, target)
+
+
+def backup(out: Path, url: str | None = None) -> Path:
+    source = sqlite_path(url)
+    if not source.is_file():
+        raise KitError(f"{source}: no answer store to back up yet")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _copy(source, out)
+    return out
+
+
+def restore(backup_file: Path, url: str | None = None, force: bool = False) -> Path:
+    target = sqlite_path(url)
+    if not backup_file.is_file():
+        raise KitError(f"{backup_file}: no such backup file")
+    try:
+        con = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+        try:
+            con.execute("SELECT version FROM schema_info").fetchone()
+            con.execute("SELECT count(*) FROM responses").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        raise KitError(f"{backup_file}: not a backup of the kit's answer store") from None
+    if target.exists() and not force:
+        raise KitError(f"{target} already holds answers — add --force to replace it with {backup_file}"
+                       " (make a backup of it first)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    _copy(backup_file, target)
+    return target

@@ -1,0 +1,57 @@
+"""`kit backup` copies a live store consistently; `kit restore` refuses to overwrite without --force."""
+
+from __future__ import annotations
+
+import threading
+
+from click.testing import CliRunner
+
+from kit.cli import main
+from kit.store import Store
+
+
+def test_backup_while_saving_then_restore(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kit.db'}"
+    store = Store(url)
+    store.save("windy-city", "1", "02_scale", "notes", "before the backup")
+    stop = threading.Event()
+
+    def keep_saving() -> None:
+        writer = Store(url)
+        n = 0
+        while not stop.is_set():
+            writer.save("windy-city", "1", "02_scale", "stream", n)
+            n += 1
+        writer.close()
+
+    thread = threading.Thread(target=keep_saving)
+    thread.start()
+    runner = CliRunner()
+    result = runner.invoke(main, ["backup", "--out", str(tmp_path / "copy.db"), "--db", url])
+    stop.set()
+    thread.join()
+    assert result.exit_code == 0, result.output
+    copy = Store(f"sqlite:///{tmp_path / 'copy.db'}")
+    assert copy.latest("windy-city", "1", "02_scale")["notes"].value == "before the backup"
+    assert copy.integrity_ok()
+    copy.close()
+
+    store.save("windy-city", "1", "02_scale", "notes", "after the backup")
+    refused = runner.invoke(main, ["restore", str(tmp_path / "copy.db"), "--db", url])
+    assert refused.exit_code == 2 and "add --force" in refused.stderr
+    assert store.latest("windy-city", "1", "02_scale")["notes"].value == "after the backup"
+    store.close()
+    done = runner.invoke(main, ["restore", str(tmp_path / "copy.db"), "--db", url, "--force"])
+    assert done.exit_code == 0, done.output
+    again = Store(url)
+    assert again.latest("windy-city", "1", "02_scale")["notes"].value == "before the backup"
+    again.close()
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database")
+    result = CliRunner().invoke(main, ["restore", str(junk), "--db", f"sqlite:///{tmp_path / 'kit.db'}"])
+    assert result.exit_code == 2
+    assert "not a backup of the kit's answer store" in result.stderr
+    assert not (tmp_path / "kit.db").exists()

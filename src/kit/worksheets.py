@@ -489,7 +489,10 @@ class Worksheet:
             self.flags_box.value = f"<p class='kit-status-error'>Diagnostics are off: {_esc(str(exc))}</p>"
             return
         self.flags = flags
-        self.flags_box.value = flag_html(flags, f"Risks to scale the kit sees for {self.profile.name} ({len(flags)})")
+        # Collapsed at the top (a summary line); each flag is also shown open next to the items it reads.
+        self.flags_box.value = (
+            f"<details class='kit-flags-details'><summary>Risks to scale the kit sees for {_esc(self.profile.name)}:"
+            f" {len(flags)}</summary>{flag_html(flags)}</details>" if flags else "")
         for item_id, field in self.fields.items():
             ref = f"{self.module.id}.{item_id}"
             html = flag_html([f for f in flags if ref in f.items])

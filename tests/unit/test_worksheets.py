@@ -202,7 +202,8 @@ def test_flags_show_at_the_top_and_next_to_the_items_they_read(store):
     assert sheet.flags_box.value == ""
     sheet.fields["spread"].input.watched[0].value = 4
     sheet.fields["depth"].input.watched[0].value = 1
-    assert "wide but shallow" in sheet.flags_box.value.lower() or "thinly" in sheet.flags_box.value
+    assert "Risks to scale the kit sees for Copper Mine: 1" in sheet.flags_box.value
+    assert "thinly" in sheet.flags_box.value
     assert "RISK:" in sheet.item_flags["depth"].value and "003 § Scale" in sheet.item_flags["depth"].value
     sheet.fields["depth"].input.watched[0].value = 3
     assert sheet.item_flags["depth"].value == ""

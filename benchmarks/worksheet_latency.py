@@ -26,7 +26,7 @@ from kit.content import RatingItem, get_module  # noqa: E402
 from tests.browser.conftest import free_port  # noqa: E402
 from tests.conftest import ARGS, CHROMIUM  # noqa: E402
 
-MODULE = "03_fundamentals"
+MODULE = "03_fundamentals"  # the largest worksheet (23 items); --module for another
 
 
 def p95(values: list[float]) -> float:
@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=40)
     parser.add_argument("--pool", type=int, default=1, help="kit serve --pool (0: no preheated kernels)")
     parser.add_argument("--pause", type=float, default=4.0, help="seconds between page views")
+    parser.add_argument("--module", default=MODULE)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -57,8 +58,9 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        url = f"{base}/voila/render/{MODULE}.ipynb?district=copper-mine"
-        ratings = [i.id for i in get_module(MODULE).items() if isinstance(i, RatingItem)]
+        module = get_module(args.module).id
+        url = f"{base}/voila/render/{module}.ipynb?district=copper-mine"
+        ratings = [i.id for i in get_module(module).items() if isinstance(i, RatingItem)]
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -89,7 +91,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     warm = loads[1:]
-    print(f"kit serve --pool {args.pool}; page views {args.pause:g} s apart")
+    print(f"module {module}; kit serve --pool {args.pool}; page views {args.pause:g} s apart")
     print(f"navigation → interactive: cold {loads[0]:.2f} s; warm median {statistics.median(warm):.2f} s,"
           f" max {max(warm):.2f} s over {len(warm)} views (floor: warm ≤ 1.5 s)")
     print(f"save round-trip (click → 'Saved'): median {1000 * statistics.median(saves):.0f} ms,"

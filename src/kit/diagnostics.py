@@ -302,8 +302,20 @@ def _eval(node: ast.AST, facts: Facts) -> Any:
 
 
 def load_rules(path: Path | None = None) -> list[Diagnostic]:
-    """Every rule, validated (schema, conditions, unique ids), or raise InvalidFile."""
+    """Every rule, validated (schema, conditions, unique ids), or raise InvalidFile.
+
+    Cached per file version: worksheets re-run the diagnostics after every save.
+    """
     path = path or modules_dir() / "diagnostics.yaml"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return list(_load_rules(path, stamp))
+
+
+@cache
+def _load_rules(path: Path, _stamp: int) -> tuple[Diagnostic, ...]:
     data = load_yaml(path)
     try:
         parsed = RuleFile.model_validate(data)
@@ -323,7 +335,7 @@ def load_rules(path: Path | None = None) -> list[Diagnostic]:
     if problems:
         raise InvalidFile(problems)
     module_rules = [r for m in modules.values() for r in m.diagnostics]
-    return list(parsed.rules) + module_rules
+    return (*parsed.rules, *module_rules)
 
 
 @cache

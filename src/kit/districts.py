@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
@@ -171,6 +172,16 @@ class District(Strict):
 
 def load_district(path: Path) -> District:
     """Load and validate one district file, or raise InvalidFile listing every problem."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _load_district(path, stamp)
+
+
+@cache
+def _load_district(path: Path, _stamp: int) -> District:
+    """Cached per file version (districts are immutable models): a page view re-reads nothing."""
     data = load_yaml(path)
     try:
         district = District.model_validate(data)

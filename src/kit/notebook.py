@@ -40,7 +40,11 @@ def _await_request() -> None:
 
     import kit.worksheets  # noqa: F401
 
-    all_modules()  # parse the content now, not while the team waits
+    all_modules()  # parse the content and the rules now, not while the team waits
+    with suppress(Exception):
+        from kit.diagnostics import load_rules
+
+        load_rules()
     with suppress(Exception):  # a store that cannot open is reported on the page, after the request
         _live_store()
     wait_for_request()
@@ -174,7 +178,7 @@ def _live(module: Module, district: District, convening: str) -> Any:
     except Exception as exc:  # noqa: BLE001 - shown as a page, never a traceback
         return _error_page(f"The answer store cannot be opened ({exc}). Tell the program manager.")
     sheet = Worksheet(module, district.id, convening, store, profile=district)
-    if module.charts:
+    if module.charts and not os.environ.get("KIT_BOKEHJS_IN_PAGE"):  # `kit serve`'s template loads it
         _load_bokehjs()
     top = w.HTML(f"<style>{css()}</style>{header(module, district, convening)}")
     bottom = w.HTML(footer(module, district, convening))

@@ -31,5 +31,5 @@ def guides_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """Where the default SQLite store lives: ./kit-data under the current folder."""
-    return Path(os.environ.get("KIT_DATA", "kit-data")).resolve()
+    """Where the default SQLite store (and the served Voila template) live: $KIT_DATA or kit-data/."""
+    return Path(os.environ.get("KIT_DATA", project_root() / "kit-data")).resolve()

@@ -4,12 +4,35 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 from kit.districts import load_cohort
 from kit.errors import KitError
-from kit.paths import notebooks_dir
+from kit.paths import data_dir, notebooks_dir
 from kit.store import Store
+
+
+def install_template(data: Path) -> Path:
+    """Write the kit's Voila template (lab + BokehJS as a static file) under `data`; returns a JUPYTER_PATH entry.
+
+    BokehJS comes from the installed bokeh, so it always matches the Python side; nothing of it is committed.
+    """
+    import bokeh
+    from bokeh.resources import Resources
+
+    root = data / "jupyter"
+    folder = root / "voila" / "templates" / "kit"
+    (folder / "static").mkdir(parents=True, exist_ok=True)
+    source = files("kit").joinpath("voila_template")
+    for name in ("conf.json", "index.html.j2"):
+        text = source.joinpath(name).read_text(encoding="utf-8").replace("{{ resources.bokeh_version }}",
+                                                                          bokeh.__version__)
+        (folder / name).write_text(text, encoding="utf-8")
+    js = folder / "static" / f"bokeh-{bokeh.__version__}.min.js"
+    if not js.exists():
+        js.write_text("\n".join(Resources(mode="inline", components=["bokeh"]).js_raw), encoding="utf-8")
+    return root
 
 
 def voila_command(port: int, host: str, cull_minutes: int, pool: int = 1) -> list[str]:
@@ -20,7 +43,7 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 1) -> lis
     ] if pool > 0 else []
     return [
         sys.executable, "-m", "voila", str(notebooks_dir()),
-        f"--port={port}", f"--Voila.ip={host}", "--no-browser", "--template=lab",
+        f"--port={port}", f"--Voila.ip={host}", "--no-browser", "--template=kit",
         "--VoilaConfiguration.show_tracebacks=False",
         # Pages left open in a closed laptop hold a kernel each; cull them after a quiet spell.
         f"--MappingKernelManager.cull_idle_timeout={cull_minutes * 60}",
@@ -45,7 +68,9 @@ def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | Non
     store, problems = prepare(cohort, db)
     for problem in problems:
         print(f"Warning: skipped {problem}", file=sys.stderr)
-    env = {**os.environ, "KIT_DB_URL": store.url, "KIT_COHORT": str(cohort.resolve())}
+    template_root = install_template(data_dir())
+    env = {**os.environ, "KIT_DB_URL": store.url, "KIT_COHORT": str(cohort.resolve()), "KIT_BOKEHJS_IN_PAGE": "1",
+           "JUPYTER_PATH": os.pathsep.join(p for p in (str(template_root), os.environ.get("JUPYTER_PATH")) if p)}
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     print(f"Answers are stored in {store.url}")
     print(f"Serving {len(store.district_ids())} districts. Open http://{shown}:{port}/voila/render/home.ipynb")

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from kit.errors import KitError
-from kit.paths import project_root
+from kit.paths import data_dir
 
 SCHEMA_VERSION = 1
 metadata = MetaData()
@@ -106,8 +106,7 @@ def default_url() -> str:
     env = os.environ.get("KIT_DB_URL")
     if env:
         return env
-    data = Path(os.environ.get("KIT_DATA", project_root() / "kit-data"))
-    return f"sqlite:///{data / 'kit.db'}"
+    return f"sqlite:///{data_dir() / 'kit.db'}"
 
 
 def _now() -> datetime:

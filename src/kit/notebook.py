@@ -18,7 +18,7 @@ from kit.content import Module, all_modules, get_module
 from kit.districts import District, find_district, load_cohort
 from kit.errors import InvalidFile, KitError
 from kit.paths import sample_cohort_dir
-from kit.report import css, render_module
+from kit.report import css, flag_html, render_module
 from kit.store import Store
 
 _request_seen = False
@@ -265,9 +265,11 @@ def home(convening: str = "1") -> None:
             n, _last = done.get((d.id, m.id), (0, None))
             share = round(100 * n / max(len(m.items()), 1))
             cells.append(f"<td><a href='{escape(link(m, d.id, convening))}'>{share}%</a></td>")
-        flagged = len(diagnose(store, d, convening, rules)) if rules is not None else "—"
+        flags = diagnose(store, d, convening, rules) if rules is not None else []
+        flagged = (f"<details><summary>{len(flags)}</summary>{flag_html(flags)}</details>" if flags
+                   else ("0" if rules is not None else "—"))
         rows.append(f"<tr><th scope='row'>{escape(d.name)}<br><span class='kit-meta'>{escape(d.id)}</span></th>"
-                    + "".join(cells) + f"<td>{flagged}</td></tr>")
+                    + "".join(cells) + f"<td class='kit-home-flags'>{flagged}</td></tr>")
     trouble = "".join(f"<li>{escape(str(p))}</li>" for p in problems)
     total = sum(m.duration_minutes for m in modules)
     # An ipywidgets HTML, not display(HTML): JupyterLab's output renderer swallows clicks on relative links.

@@ -133,3 +133,15 @@ def test_home_links_each_modules_guide(server, browser):
     page.wait_for_function("document.querySelector('.kit-guide h1').innerText.startsWith('Run of show')",
                            timeout=120_000)
     context.close()
+
+
+def test_cohort_page_shows_each_districts_flags(server, browser):
+    context = browser.new_context()
+    page = open_page(context, f"{server}/voila/render/home.ipynb")
+    row = page.locator("tr", has=page.locator("th", has_text="Windy City"))
+    row.locator(".kit-home-flags summary").click()
+    text = row.locator(".kit-home-flags").inner_text()
+    assert "RISK:" in text and "senior leader on the roster does not come to team meetings" in text
+    copper = page.locator("tr", has=page.locator("th", has_text="Copper Mine"))
+    assert copper.locator(".kit-home-flags").inner_text().strip() == "0"
+    context.close()

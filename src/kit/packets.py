@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
@@ -129,11 +130,27 @@ class Worker:
         self.env = env
         self.timeout = timeout
 
-    async def start(self) -> None:
-        await self.km.start_kernel(env=self.env, stderr=subprocess.DEVNULL)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        await self.kc.wait_for_ready(timeout=120)
+    async def start(self, attempts: int = 3) -> None:
+        """Start the kernel; retried, because a kernel can die at birth on a busy machine (e.g. a port
+        taken between being chosen and being bound by a kernel started at the same moment)."""
+        from jupyter_client.manager import AsyncKernelManager
+
+        problem: BaseException | None = None
+        for _ in range(attempts):
+            try:
+                await self.km.start_kernel(env=self.env, stderr=subprocess.DEVNULL)
+                self.kc = self.km.client()
+                self.kc.start_channels()
+                await self.kc.wait_for_ready(timeout=120)
+                return
+            except (RuntimeError, TimeoutError) as exc:
+                problem = exc
+                with suppress(Exception):
+                    self.kc.stop_channels()
+                with suppress(Exception):
+                    await self.km.shutdown_kernel(now=True)
+                self.km = AsyncKernelManager(kernel_name="python3")
+        raise KitError(f"could not start a kernel for the packets ({problem}) — try again, or with --jobs 1")
 
     async def run(self, nb: Any, cwd: Path) -> Any:
         from nbclient import NotebookClient

@@ -8,6 +8,7 @@ components; the page that gathers the modules includes BokehJS once.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from html import escape
 from importlib.resources import files
 from typing import Any
@@ -26,6 +27,7 @@ from kit.districts import District
 from kit.store import Answer
 
 
+@cache
 def css() -> str:
     return files("kit").joinpath("kit.css").read_text(encoding="utf-8")
 

@@ -107,7 +107,8 @@ def build_rating(item: RatingItem, module: Module) -> Input:
         f"<tr><th scope='row'>{n} · {_esc(lv.label)}</th><td>{_esc(item.descriptors.get(n, lv.descriptor))}</td></tr>"
         for n, lv in sorted(scale.levels.items())
     )
-    table = _html(f"<table class='kit-levels'><tbody>{rows}</tbody></table>")
+    hint = f"<p class='kit-help'>{_esc(item.help)}</p>" if item.help else ""
+    table = _html(f"<table class='kit-levels'><tbody>{rows}</tbody></table>{hint}")
     parts: list[w.Widget] = [buttons, table]
     evidence = None
     if item.evidence:
@@ -347,7 +348,8 @@ class ItemField:
         # Reuse the input's own VBox as the item's box: one model fewer per item for the browser to build.
         box = self.input.widget if isinstance(self.input.widget, w.VBox) else make(
             w.VBox, children=[self.input.widget])
-        extra = [_html(f"<p class='kit-help'>{_esc(item.help)}</p>")] if item.help else []
+        shown_with_levels = isinstance(item, RatingItem)  # a rating shows its help under the level table
+        extra = [_html(f"<p class='kit-help'>{_esc(item.help)}</p>")] if item.help and not shown_with_levels else []
         box.children = (*box.children, *extra, self.status)
         box.add_class("kit-item")
         box.add_class(f"kit-item-{item.id}")
@@ -462,9 +464,8 @@ class Worksheet:
         self.answers = answers
         sections = []
         for section in module.sections:
-            parts: list[w.Widget] = [_html(f"<h2>{_esc(section.title)}</h2>")]
-            if section.intro:
-                parts.append(_html(f"<p class='kit-intro'>{_esc(section.intro)}</p>"))
+            intro = f"<p class='kit-intro'>{_esc(section.intro)}</p>" if section.intro else ""
+            parts: list[w.Widget] = [_html(f"<h2>{_esc(section.title)}</h2>{intro}")]
             for item in section.items:
                 field = ItemField(self, item, answers.get(item.id))
                 self.fields[item.id] = field

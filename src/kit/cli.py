@@ -121,8 +121,8 @@ def cohort(cohort: Path | None) -> None:
 @click.option("--db", default=None,
               help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db, or $KIT_DB_URL].")
 @click.option("--cull-minutes", default=30, show_default=True, help="Stop a page's kernel after this long idle.")
-@click.option("--pool", default=1, show_default=True,
-              help="Kernels kept warm per worksheet so pages open fast (0: start one per view).")
+@click.option("--pool", default=0, show_default=True,
+              help="Kernels kept warm per worksheet so pages open faster (0: start one per page view).")
 @friendly
 def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minutes: int, pool: int) -> None:
     """Serve the worksheets with Voila for a cohort; answers save to the store as teams type.

@@ -35,7 +35,7 @@ def install_template(data: Path) -> Path:
     return root
 
 
-def voila_command(port: int, host: str, cull_minutes: int, pool: int = 1) -> list[str]:
+def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0) -> list[str]:
     preheat = [
         # Keep `pool` kernels per worksheet started and imported ahead of the next page view;
         # the notebook waits for the request (kit.notebook) before reading the query string.
@@ -64,7 +64,7 @@ def prepare(cohort: Path, db: str | None) -> tuple[Store, list[str]]:
 
 
 def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
-          cull_minutes: int = 30, pool: int = 1) -> None:
+          cull_minutes: int = 30, pool: int = 0) -> None:
     store, problems = prepare(cohort, db)
     for problem in problems:
         print(f"Warning: skipped {problem}", file=sys.stderr)

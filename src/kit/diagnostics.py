@@ -339,6 +339,12 @@ def _load_rules(path: Path, _stamp: int) -> tuple[Diagnostic, ...]:
 
 
 @cache
+def _refs(when: str) -> tuple[str, ...]:
+    """The items a condition reads (where its flag is shown); worked out once per condition, not per save."""
+    return tuple(check(when, {m.id: m for m in all_modules()})[1])
+
+
+@cache
 def _parsed(when: str) -> ast.Expression:
     return ast.parse(" ".join(when.split()), mode="eval")  # YAML folding may leave indented lines
 
@@ -347,11 +353,10 @@ def evaluate(rules: list[Diagnostic], district: District, answers: dict[str, dic
              previous: dict[str, dict[str, Answer]] | None = None) -> list[Flag]:
     """The rules that fire for a district, most severe first."""
     facts = Facts(district, answers, previous or {})
-    modules = {m.id: m for m in all_modules()}
     flags = []
     for rule in rules:
         if _eval(_parsed(rule.when), facts) is True:
-            flags.append(Flag(rule, tuple(check(rule.when, modules)[1])))
+            flags.append(Flag(rule, _refs(rule.when)))
     order = {"risk": 0, "watch": 1, "info": 2}
     return sorted(flags, key=lambda f: order[f.rule.severity])
 

@@ -1,13 +1,15 @@
 """Bokeh charts of a team's ratings, declared in the module YAML under `charts:`.
 
-Two kinds: `ratings` (one bar per rating item, e.g. Coburn's four dimensions) and
+Two kinds of chart: `ratings` (one bar per rating item, e.g. Coburn's four dimensions) and
 `section_means` (the mean rating of each section, e.g. the four Fundamentals). The same
 figure serves the live worksheet (redrawn by replacing its ColumnDataSource data) and the
 static packet (embedded with `bokeh.embed.components`, BokehJS once per page).
+Trends (`trends:` in the YAML) draw the same measures, or a stage on a path, across convenings.
 """
 
 from __future__ import annotations
 
+from math import nan
 from statistics import mean
 from typing import Any
 
@@ -15,7 +17,7 @@ from bokeh.models import ColumnDataSource, LabelSet
 from bokeh.palettes import Colorblind8
 from bokeh.plotting import figure
 
-from kit.content import Chart, Module, RatingItem
+from kit.content import Chart, ChoiceItem, Module, RatingItem, Trend
 from kit.store import Answer
 
 PALETTE = Colorblind8
@@ -80,3 +82,70 @@ def build(spec: Chart, module: Module, answers: dict[str, Answer]) -> tuple[Any,
 def update(source: ColumnDataSource, spec: Chart, module: Module, answers: dict[str, Answer]) -> None:
     """Redraw a live chart with new answers (the browser redraws on the data change)."""
     source.data = chart_data(spec, module, answers)
+
+
+Snapshot = tuple[str, dict[str, Answer]]  # (a convening's label, its latest answers)
+History = list[Snapshot]  # first convening first
+
+
+def trend_series(trend: Trend, module: Module) -> list[str]:
+    """The names of a trend's lines."""
+    if trend.kind == "path":
+        return [module.item(trend.items[0]).short or "stage"]
+    spec = Chart(id=trend.id, title=trend.title, kind=trend.kind, items=trend.items, sections=trend.sections)
+    return chart_data(spec, module, {})["label"]
+
+
+def trend_data(trend: Trend, module: Module, history: History) -> dict[str, list[Any]]:
+    """`x` (a convening label per point) and one column per line (`s0`, `s1`, …); NaN where unanswered."""
+    data: dict[str, list[Any]] = {"x": [label for label, _ in history]}
+    if trend.kind == "path":
+        item = module.item(trend.items[0])
+        order = {o.id: n + 1 for n, o in enumerate(item.options)} if isinstance(item, ChoiceItem) else {}
+        data["s0"] = [float(order.get(getattr(a.get(item.id), "value", None), nan)) for _, a in history]
+        return data
+    spec = Chart(id=trend.id, title=trend.title, kind=trend.kind, items=trend.items, sections=trend.sections)
+    for n in range(len(trend_series(trend, module))):
+        data[f"s{n}"] = [chart_data(spec, module, answers)["value"][n] or nan for _, answers in history]
+    return data
+
+
+def build_trend(trend: Trend, module: Module, history: History) -> tuple[Any, ColumnDataSource]:
+    """A line per measure across convenings; returns the figure and its source (to redraw live)."""
+    data = trend_data(trend, module, history)
+    source = ColumnDataSource(data)
+    names = trend_series(trend, module)
+    if trend.kind == "path":
+        item = module.item(trend.items[0])
+        labels = [o.label for o in item.options] if isinstance(item, ChoiceItem) else []
+        top, axis = len(labels), item.short or "stage"
+    else:
+        labels, top, axis = [], max_level(Chart(id="x", title="x", kind="ratings"), module), "rating"
+    fig = figure(x_range=data["x"], y_range=(0.5, top + 0.5), height=320, width=640, title=trend.title,
+                 toolbar_location=None, tools="", sizing_mode="stretch_width")
+    for n, name in enumerate(names):
+        color = PALETTE[n % len(PALETTE)]
+        fig.line("x", f"s{n}", source=source, color=color, line_width=3, legend_label=name)
+        fig.scatter("x", f"s{n}", source=source, color=color, size=10, marker=MARKERS[n % len(MARKERS)],
+                    legend_label=name)
+    fig.yaxis.ticker = list(range(1, top + 1))
+    if labels:
+        fig.yaxis.major_label_overrides = {n + 1: _short(label) for n, label in enumerate(labels)}
+    fig.yaxis.axis_label = axis
+    fig.legend.location = "top_left"
+    fig.legend.background_fill_alpha = 0.7
+    fig.title.text_font_size = "18px"
+    fig.xaxis.major_label_text_font_size = "14px"
+    fig.yaxis.major_label_text_font_size = "13px"
+    return fig, source
+
+
+def update_trend(source: ColumnDataSource, trend: Trend, module: Module, history: History) -> None:
+    source.data = trend_data(trend, module, history)
+
+
+MARKERS = ["circle", "square", "triangle", "diamond", "inverted_triangle", "hex", "star", "plus"]
+
+
+def _short(label: str, limit: int = 30) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"

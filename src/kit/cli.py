@@ -138,7 +138,7 @@ def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minute
 @cohort_option
 @click.option("--out", type=click.Path(path_type=Path), default=Path("packets"), show_default=True,
               help="Folder to write packets/<district>/index.html and packets/index.html into.")
-@click.option("--convening", default="1", show_default=True, help="Which convening's answers to include.")
+@click.option("--convening", default="", help="Which convening's answers to include [default: the latest].")
 @click.option("--modules", "module_list", default=None, help="Comma-separated modules, e.g. 02,03 [default: all].")
 @click.option("--jobs", "-j", type=click.IntRange(1, 32), default=None,
               help="Parallel workers, one warm kernel each [default: cores, at most 4].")
@@ -230,7 +230,7 @@ def agenda(start, module_list: str, day_end: str, fmt: str) -> None:  # type: ig
 @main.command()
 @cohort_option
 @click.option("--district", "district_id", required=True, help="District id, e.g. windy-city.")
-@click.option("--convening", default="1", show_default=True)
+@click.option("--convening", default="", help="Which convening [default: the cohort's latest].")
 @click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
 @friendly
 def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | None) -> None:
@@ -243,14 +243,66 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
     from kit.sources import brief_of, briefs
     from kit.store import Store
 
-    district = find_district(cohort or sample_cohort_dir(), district_id)
-    flags = run(Store.if_exists(db), district, convening)
+    cohort = cohort or sample_cohort_dir()
+    district = find_district(cohort, district_id)
+    store = Store.if_exists(db)
+    convening = convening or (store.current_convening(cohort.name) if store else "1")
+    flags = run(store, district, convening)
     click.echo(f"{district.name}, convening {convening}: {len(flags)} flag(s)")
     for flag in flags:
         rule = flag.rule
         brief = briefs().get(brief_of(rule.source))
         click.echo(f"\n[{rule.severity.upper()}] {rule.id}\n  {rule.message}\n  Next: {rule.next_step}\n"
                    f"  Source: {rule.source}" + (f" ({brief.title}, {brief.year})" if brief else ""))
+
+
+@main.group()
+def convening() -> None:
+    """Add and list a cohort's convenings (answers belong to a convening).
+
+    Example: kit convening add --cohort sample_districts --date 2027-01-14 --title "Spreading the work"
+    """
+
+
+@convening.command("add")
+@cohort_option
+@click.option("--date", "when", required=True, type=click.DateTime(["%Y-%m-%d"]), help="e.g. 2027-01-14")
+@click.option("--title", default="", help="What the convening is about.")
+@click.option("--number", type=int, default=None, help="Its number [default: the next one].")
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@friendly
+def convening_add(cohort: Path | None, when: Any, title: str, number: int | None, db: str | None) -> None:
+    """Record a convening; worksheets opened from the cohort page are then for it.
+
+    Example: kit convening add --cohort sample_districts --date 2027-01-14 --title "Spreading the work"
+    """
+    from kit.store import Store
+
+    cohort = cohort or sample_cohort_dir()
+    if not cohort.is_dir():
+        raise KitError(f"{cohort}: no such cohort folder")
+    added = Store(db).add_convening(cohort.name, number, when.date(), title)
+    click.echo(f"Added {added.label()} ({title or 'no title'}) to cohort {cohort.name}")
+
+
+@convening.command("list")
+@cohort_option
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@friendly
+def convening_list(cohort: Path | None, db: str | None) -> None:
+    """List a cohort's convenings, first to last.
+
+    Example: kit convening list --cohort sample_districts
+    """
+    from kit.store import Store
+
+    name = (cohort or sample_cohort_dir()).name
+    store = Store.if_exists(db)
+    found = store.convenings(name) if store else []
+    if not found:
+        click.echo(f"Cohort {name} has no convenings yet — add one with `kit convening add`.")
+    for c in found:
+        click.echo(f"{c.number}\t{c.date.isoformat() if c.date else '—'}\t{c.title}")
 
 
 @main.command("load-answers")

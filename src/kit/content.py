@@ -150,6 +150,20 @@ class Chart(Strict):
     sections: list[str] = []
 
 
+class Trend(Strict):
+    """A chart of change across convenings (see `kit.charts.build_trend`).
+
+    `ratings`: one line per rating item; `section_means`: one line per section's mean rating;
+    `path`: the option chosen in an ordered choice item (e.g. the stage on the five-stage path).
+    """
+
+    id: Ident
+    title: Text
+    kind: Literal["ratings", "section_means", "path"]
+    items: list[str] = []
+    sections: list[str] = []
+
+
 class Diagnostic(Strict):
     """A risk-to-scale rule (evaluated by `kit.diagnostics`)."""
 
@@ -173,6 +187,7 @@ class Module(Strict):
     scales: dict[str, Scale] = {}
     sections: list[Section] = Field(min_length=1)
     charts: list[Chart] = []
+    trends: list[Trend] = []
     diagnostics: list[Diagnostic] = []
 
     def items(self) -> list[Any]:
@@ -240,9 +255,18 @@ def _cross_check(module: Module, data: Any, path: Path) -> list[Problem]:
                     if column.type == "choice" and len(column.options) < 2:
                         add(loc + ["columns", c, "options"], "a choice column needs at least two options",
                             "list them under `options:`")
-    for c, chart in enumerate(module.charts):
-        loc = ["charts", c]
-        if chart.kind == "ratings":
+    specs = [(["charts", c], chart) for c, chart in enumerate(module.charts)]
+    specs += [(["trends", t], trend) for t, trend in enumerate(module.trends)]
+    for loc, chart in specs:
+        if chart.kind == "path":
+            if len(chart.items) != 1:
+                add(loc + ["items"], "a path trend needs exactly one choice item", "e.g. `items: [stage]`")
+            for n, item_id in enumerate(chart.items):
+                if item_id not in seen_items:
+                    add(loc + ["items", n], f"unknown item {item_id!r}", "use the id of a choice item")
+                elif not isinstance(module.item(item_id), ChoiceItem):
+                    add(loc + ["items", n], f"item {item_id!r} is not a choice", "a path follows a choice item")
+        elif chart.kind == "ratings":
             if not chart.items:
                 add(loc + ["items"], "a ratings chart needs rating item ids", "list them under `items:`")
             for n, item_id in enumerate(chart.items):

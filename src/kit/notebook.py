@@ -8,6 +8,7 @@ values after it; under Voila the page's query string (``?district=windy-city``) 
 from __future__ import annotations
 
 import os
+import uuid
 from contextlib import suppress
 from html import escape
 from pathlib import Path
@@ -71,6 +72,33 @@ def cohort_dir() -> Path:
     return Path(os.environ.get("KIT_COHORT", sample_cohort_dir()))
 
 
+def convening_labels(store: Store | None) -> dict[str, str]:
+    """"2" → "convening 2, 14 Jan 2027" for the cohort's recorded convenings."""
+    return {c.key: c.label() for c in store.convenings(cohort_dir().name)} if store else {}
+
+
+def which_convening(store: Store | None, convening: str) -> str:
+    """The convening asked for, or (when none is) the cohort's latest."""
+    convening = (convening or "").strip()
+    if convening:
+        return convening
+    return store.current_convening(cohort_dir().name) if store else "1"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def device(user_agent: str) -> str:
+    """A short, readable name for the device that saved an answer ("Chrome on Windows")."""
+    browsers = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
+    systems = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("CrOS", "Chromebook"),
+               ("Windows", "Windows"), ("Mac OS", "Mac"), ("Linux", "Linux")]
+    browser = next((name for mark, name in browsers if mark in user_agent), "a browser")
+    system = next((name for mark, name in systems if mark in user_agent), "")
+    return f"{browser} on {system}" if system else browser
+
+
 def link(module: Module | str, district: str, convening: str) -> str:
     name = module if isinstance(module, str) else module.id
     return f"{name}.ipynb?{urlencode({'district': district, 'convening': convening})}"
@@ -90,7 +118,7 @@ def _error_page(message: str) -> None:
                     "<p><a href='home.ipynb'>Back to the cohort</a></p></div></div>"))
 
 
-def header(module: Module, district: District, convening: str) -> str:
+def header(module: Module, district: District, convening: str, label: str = "") -> str:
     modules = all_modules()
     steps = []
     for m in modules:
@@ -102,7 +130,8 @@ def header(module: Module, district: District, convening: str) -> str:
     outcomes = "".join(f"<li>{escape(o)}</li>" for o in module.outcomes)
     return (
         f"<p class='kit-meta'><b>{escape(district.name)}</b> · {escape(district.collaboration_label)} · "
-        f"convening {escape(convening)} · module {module.number + 1} of {len(modules)} · "
+        f"<span class='kit-convening'>{escape(label or 'convening ' + convening)}</span> · "
+        f"module {module.number + 1} of {len(modules)} · "
         f"<b>{module.duration_minutes} minutes</b></p>"
         f"<nav aria-label='Convening sequence'><ol class='kit-sequence'>{''.join(steps)}</ol></nav>"
         f"<h1>{module.number:02d} · {escape(module.title)}</h1><p>{escape(module.purpose)}</p>"
@@ -122,8 +151,11 @@ def footer(module: Module, district: District, convening: str) -> str:
     return f"<nav class='kit-nav' aria-label='Previous and next module'>{left}{right}</nav>"
 
 
-def worksheet(module_id: str, district: str = "windy-city", convening: str = "1", mode: str = "auto") -> Any:
-    """Show one module for one district: live widgets under Voila, a static report otherwise."""
+def worksheet(module_id: str, district: str = "windy-city", convening: str = "", mode: str = "auto") -> Any:
+    """Show one module for one district: live widgets under Voila, a static report otherwise.
+
+    An empty `convening` means the cohort's latest (`kit convening add`), or "1" before any is added.
+    """
     district_id, convening = resolve("district", district), resolve("convening", convening)
     mode = resolve("mode", mode)
     if mode == "auto":
@@ -134,8 +166,14 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "1"
         module = get_module(module_id)
         profile = find_district(cohort_dir(), district_id)
         store = _report_store()
+        convening = which_convening(store, convening)
         answers = store.latest(profile.id, convening, module.id) if store else {}
-        return _display(HTML(render_module(module, profile, convening, answers)))
+        history = None
+        if store and module.trends:
+            labels = convening_labels(store)
+            history = [(labels.get(k, f"convening {k}"), a) for k, a in store.over_time(profile.id, module.id,
+                                                                                        convening)]
+        return _display(HTML(render_module(module, profile, convening, answers, history=history)))
     try:
         module = get_module(module_id)
         profile = find_district(cohort_dir(), district_id)
@@ -175,16 +213,24 @@ def _live(module: Module, district: District, convening: str) -> Any:
 
     try:
         store = _live_store()
+        convening = which_convening(store, convening)
+        labels = convening_labels(store)
     except Exception as exc:  # noqa: BLE001 - shown as a page, never a traceback
         return _error_page(f"The answer store cannot be opened ({exc}). Tell the program manager.")
-    sheet = Worksheet(module, district.id, convening, store, profile=district)
-    if module.charts and not os.environ.get("KIT_BOKEHJS_IN_PAGE"):  # `kit serve`'s template loads it
+    client = f"{device(os.environ.get('HTTP_USER_AGENT', ''))} · {uuid.uuid4().hex[:6]}"
+    sheet = Worksheet(module, district.id, convening, store, profile=district, labels=labels, client=client)
+    if (module.charts or module.trends) and not os.environ.get("KIT_BOKEHJS_IN_PAGE"):  # kit serve's template has it
         _load_bokehjs()
-    top = w.HTML(f"<style>{css()}</style>{header(module, district, convening)}")
+    label = labels.get(convening, f"convening {convening}")
+    top = w.HTML(f"<style>{css()}</style>{header(module, district, convening, label)}")
     bottom = w.HTML(footer(module, district, convening))
-    page = w.VBox([top, sheet.flags_box, sheet.live_charts(), sheet.body, bottom])
-    page.add_class("kit-page")
-    _display(page)
+    # One output per section, not one VBox for the page: the browser draws each output as soon as its
+    # own widgets exist, so the first section is usable while the later ones are still being drawn.
+    parts = [top, sheet.author, sheet.flags_box, sheet.carry_box, sheet.live_charts(), *sheet.body.children,
+             sheet.history_box, bottom]
+    for part in parts:
+        part.add_class("kit-page")
+        _display(part)
     return sheet
 
 
@@ -239,14 +285,19 @@ def _load_bokehjs() -> None:
     output_notebook(Resources(mode="inline", components=["bokeh"]), hide_banner=True)
 
 
-def home(convening: str = "1") -> None:
+def home(convening: str = "") -> None:
     """The cohort page: every district with a link to each module and how much is answered."""
     import ipywidgets as w
 
-    convening = resolve("convening", convening)
     districts, problems = load_cohort(cohort_dir())
     modules = all_modules()
     store = Store.if_exists()
+    convening = which_convening(store, resolve("convening", convening))
+    labels = convening_labels(store)
+    others = " · ".join(
+        f"<b>{escape(label)}</b>" if key == convening
+        else f"<a href='{escape('home.ipynb?' + urlencode({'convening': key}))}'>{escape(label)}</a>"
+        for key, label in labels.items())
     done = store.answered_items(convening) if store else {}
     from kit.diagnostics import diagnose, load_rules
 
@@ -275,8 +326,9 @@ def home(convening: str = "1") -> None:
     # An ipywidgets HTML, not display(HTML): JupyterLab's output renderer swallows clicks on relative links.
     _display(w.HTML(
         f"<style>{css()}</style><div class='kit-page kit-home'><h1>District scale kit</h1>"
-        f"<p class='kit-meta'>Convening {escape(convening)} · {len(districts)} districts · {len(modules)} modules"
-        f" · {total} minutes of worksheets</p>"
+        f"<p class='kit-meta'>{escape(_capital(labels.get(convening, 'convening ' + convening)))} · "
+        f"{len(districts)} districts · {len(modules)} modules · {total} minutes of worksheets</p>"
+        + (f"<p class='kit-meta kit-convenings'>Convenings: {others}</p>" if len(labels) > 1 else "") +
         "<p>Open your district's worksheet from its row. Each cell shows how much of the module is answered;"
         " answers save as you type and are here when you come back. Facilitators: each module's guide is"
         " linked under its name; the <a href='guide.ipynb?module=run-of-show'>run of show</a> lays out the"

@@ -262,7 +262,7 @@ def parse_modules(spec: str | None) -> list[Module]:
 
 
 def build_packets(
-    cohort: Path, out: Path, convening: str = "1", modules: list[Module] | None = None, jobs: int = 1,
+    cohort: Path, out: Path, convening: str = "", modules: list[Module] | None = None, jobs: int = 1,
     db: str | None = None, pdf: bool = False, nb_dir: Path | None = None,
     progress: Callable[[Outcome, int, int], None] | None = None,
 ) -> Result:
@@ -277,6 +277,7 @@ def build_packets(
     url = db or default_url()
     env["KIT_DB_URL"] = url
     store = Store.if_exists(url)
+    convening = convening or (store.current_convening(cohort.name) if store else "1")  # "": the latest
     done = store.answered_items(convening) if store else {}
 
     def answered(district_id: str, module_id: str) -> int:

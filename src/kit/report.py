@@ -112,8 +112,12 @@ def render_charts(module: Module, answers: dict[str, Answer]) -> str:
 
 
 def render_module(module: Module, district: District, convening: str,
-                  answers: dict[str, Answer], generated: datetime | None = None) -> str:
-    """One module as an HTML fragment: header, charts, every section and item."""
+                  answers: dict[str, Answer], generated: datetime | None = None,
+                  history: charts.History | None = None) -> str:
+    """One module as an HTML fragment: header, charts, change since the last convening, every item.
+
+    `history` is the module's answers at each convening up to this one (labelled, first first).
+    """
     state = f"{len(answers)} of {len(module.items())} items answered" if answers else "blank worksheet"
     out = [
         f"<section class='kit-module' id='m{module.number:02d}'>",
@@ -122,6 +126,8 @@ def render_module(module: Module, district: District, convening: str,
         f"{module.duration_minutes} minutes · {state}</p>",
         f"<p>{_esc(module.purpose)}</p>",
         render_charts(module, answers) if answers else "",
+        render_since(module, history[-2], history[-1]) + render_trends(module, history)
+        if history and len(history) >= 2 else "",
     ]
     for section in module.sections:
         out.append(f"<h2>{_esc(section.title)}</h2>")
@@ -144,3 +150,59 @@ def flag_html(flags: list[Any], heading: str = "") -> str:
     )
     title = f"<p class='kit-flags-title'>{_esc(heading)}</p>" if heading else ""
     return f"<div class='kit-flags' role='note'>{title}<ul>{items}</ul></div>"
+
+
+def answer_text(item: Any, value: Any, limit: int = 300) -> str:
+    """An answer as one line of plain text (for change lists, history and conflicts)."""
+    if value in (None, "", [], {}):
+        text = "—"
+    elif isinstance(item, RatingItem) and isinstance(value, dict):
+        text = f"level {value.get('level') or '—'}" + (f"; {value['evidence']}" if value.get("evidence") else "")
+    elif isinstance(item, ChoiceItem):
+        text = next((o.label for o in item.options if o.id == value), str(value))
+    elif isinstance(item, ChecklistItem) and isinstance(value, list):
+        text = "; ".join(o.label for o in item.options if o.id in value)
+    elif isinstance(item, RankingItem) and isinstance(value, dict):
+        text = "; ".join(f"{value[o.id]}. {o.label}" for o in sorted(item.options, key=lambda o: value.get(o.id, 99))
+                         if o.id in value)
+    elif isinstance(value, list):
+        text = " | ".join(", ".join(str(v) for v in row.values() if v not in ("", None)) if isinstance(row, dict)
+                          else str(row) for row in value)
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def changes(module: Module, before: dict[str, Answer], after: dict[str, Answer]) -> list[tuple[Any, str, str]]:
+    """(item, was, now) for every item whose answer differs between two convenings."""
+    out = []
+    for item in module.items():
+        old, new = before.get(item.id), after.get(item.id)
+        old_value, new_value = (old.value if old else None), (new.value if new else None)
+        if old_value != new_value:
+            out.append((item, answer_text(item, old_value, 160), answer_text(item, new_value, 160)))
+    return out
+
+
+def render_since(module: Module, previous: charts.Snapshot, current: charts.Snapshot) -> str:
+    """What changed in this module since the previous convening, item by item."""
+    found = changes(module, previous[1], current[1])
+    heading = f"<h2 class='kit-since'>Since {_esc(previous[0])}</h2>"
+    if not found:
+        return heading + "<p class='kit-meta'>No answer in this module changed.</p>"
+    rows = "".join(
+        f"<tr><th scope='row'>{_esc(item.short or item.prompt)}</th><td>{_esc(was)}</td><td>{_esc(now)}</td></tr>"
+        for item, was, now in found)
+    return (heading + f"<table class='kit-answer-table kit-changes'><thead><tr><th scope='col'>Question</th>"
+            f"<th scope='col'>{_esc(previous[0])}</th><th scope='col'>{_esc(current[0])}</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def render_trends(module: Module, history: charts.History) -> str:
+    """The module's trend charts across convenings (bokeh components)."""
+    if not module.trends or len(history) < 2:
+        return ""
+    from bokeh.embed import components
+
+    script, divs = components([charts.build_trend(t, module, history)[0] for t in module.trends])
+    return "<div class='kit-charts kit-trends'>" + "".join(divs) + "</div>" + script

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from kit.errors import KitError
 from kit.paths import data_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: responses.author (who saved, as typed on the worksheet)
 metadata = MetaData()
 
 schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
@@ -77,6 +77,7 @@ responses = Table(
     Column("based_on", Integer, nullable=True),
     Column("saved_at", String(32), nullable=False),
     Column("client", String(64), nullable=False, default=""),
+    Column("author", String(120), nullable=False, server_default=""),
     UniqueConstraint("district", "convening", "module", "item", "version", name="one_version"),
     Index("by_item", "district", "convening", "module", "item"),
 )
@@ -89,6 +90,28 @@ class Answer:
     saved_at: datetime
     client: str
     status: str = "saved"
+    author: str = ""
+    convening: str = ""
+
+
+@dataclass(frozen=True)
+class Convening:
+    """One meeting of a cohort: its number (1, 2, …), date and title."""
+
+    cohort: str
+    number: int
+    date: date | None = None
+    title: str = ""
+
+    @property
+    def key(self) -> str:
+        """How responses name this convening."""
+        return str(self.number)
+
+    def label(self) -> str:
+        """`convening 2, 14 Jan 2027`, for the labels on worksheets and packets."""
+        when = f", {self.date.day} {self.date:%b %Y}" if self.date else ""
+        return f"convening {self.number}{when}"
 
 
 class Conflict(KitError):
@@ -120,7 +143,14 @@ def _row_answer(row: Any) -> Answer:
         saved_at=datetime.fromisoformat(row.saved_at),
         client=row.client,
         status=row.status,
+        author=row.author or "",
+        convening=row.convening,
     )
+
+
+def convening_order(key: str) -> tuple[int, str]:
+    """Sort convening keys numerically when they are numbers ("2" before "10")."""
+    return (int(key), "") if key.isdigit() else (10**9, key)
 
 
 class Store:
@@ -161,7 +191,10 @@ class Store:
                     f"the database {self.url} has schema version {current}, newer than this kit ({SCHEMA_VERSION})"
                     " — upgrade the kit"
                 )
-            # Future migrations: `if current < 2: conn.execute(...)`, then update schema_info.
+            elif current < SCHEMA_VERSION:
+                if current < 2:
+                    conn.execute(text("ALTER TABLE responses ADD COLUMN author VARCHAR(120) NOT NULL DEFAULT ''"))
+                conn.execute(update(schema_info).values(version=SCHEMA_VERSION))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -181,6 +214,42 @@ class Store:
                 count += 1
         return count
 
+    def add_convening(self, cohort: str, number: int | None = None, when: date | None = None,
+                      title: str = "") -> Convening:
+        """Record a convening of a cohort (the next number if none is given); an existing one is updated."""
+        with self.writer.begin() as conn:
+            if number is None:
+                top = conn.execute(select(func.max(convenings.c.number)).where(convenings.c.cohort == cohort)).scalar()
+                number = (top or 0) + 1
+            if number < 1:
+                raise KitError(f"convening number {number}: numbers start at 1")
+            values = {"cohort": cohort, "number": number, "title": title,
+                      "date": when.isoformat() if when else None}
+            key = f"{cohort}/{number}"
+            done = conn.execute(update(convenings).where(convenings.c.id == key).values(**values))
+            if not done.rowcount:
+                conn.execute(insert(convenings).values(id=key, **values))
+        return Convening(cohort, number, when, title)
+
+    def convenings(self, cohort: str) -> list[Convening]:
+        """A cohort's convenings, first to last."""
+        query = select(convenings).where(convenings.c.cohort == cohort).order_by(convenings.c.number)
+        with self.engine.connect() as conn:
+            return [Convening(r.cohort, r.number, date.fromisoformat(r.date) if r.date else None, r.title)
+                    for r in conn.execute(query)]
+
+    def convening(self, cohort: str, key: str) -> Convening:
+        """The record of convening `key` ("2"), or a bare one if it was never added."""
+        for found in self.convenings(cohort):
+            if found.key == key:
+                return found
+        return Convening(cohort, int(key) if key.isdigit() else 0)
+
+    def current_convening(self, cohort: str) -> str:
+        """The latest convening added for a cohort ("1" if none was)."""
+        found = self.convenings(cohort)
+        return found[-1].key if found else "1"
+
     def district_ids(self) -> list[str]:
         with self.engine.connect() as conn:
             return list(conn.execute(select(districts.c.id).order_by(districts.c.id)).scalars())
@@ -189,24 +258,25 @@ class Store:
 
     def save(
         self, district: str, convening: str, module: str, item: str, value: Any,
-        client: str = "", based_on: int | None = None,
+        client: str = "", based_on: int | None = None, author: str = "", at: datetime | None = None,
     ) -> Answer:
         """Append a new version. `based_on` is the version the device last saw (0 = none).
 
         If a newer saved version exists, the save is stored with status ``conflict`` and
         Conflict is raised; otherwise it becomes the latest. Passing ``based_on=None``
-        skips the check (imports, restores).
+        skips the check (imports). `at` stamps an imported answer with when it was given.
         """
         payload = json.dumps(value, ensure_ascii=False)
         for _attempt in range(20):
             try:
-                return self._save_once(district, convening, module, item, payload, client, based_on)
+                return self._save_once(district, convening, module, item, payload, client[:64], based_on,
+                                       author[:120], at)
             except IntegrityError:
                 continue  # another writer took this version number (databases without locking)
         raise KitError("could not save: the database stayed busy — try again")
 
     def _save_once(self, district: str, convening: str, module: str, item: str, payload: str,
-                   client: str, based_on: int | None) -> Answer:
+                   client: str, based_on: int | None, author: str, at: datetime | None = None) -> Answer:
         key = (responses.c.district == district) & (responses.c.convening == convening) \
             & (responses.c.module == module) & (responses.c.item == item)
         with self.writer.begin() as conn:
@@ -217,13 +287,13 @@ class Store:
             ).first()
             latest_version = latest_row.version if latest_row else 0
             stale = based_on is not None and based_on != latest_version
-            now = _now()
+            now = at or _now()
             conn.execute(insert(responses).values(
                 district=district, convening=convening, module=module, item=item,
                 version=top + 1, value=payload, status="conflict" if stale else "saved",
-                based_on=based_on, saved_at=now.isoformat(), client=client,
+                based_on=based_on, saved_at=now.isoformat(), client=client, author=author,
             ))
-        mine = Answer(json.loads(payload), top + 1, now, client, "conflict" if stale else "saved")
+        mine = Answer(json.loads(payload), top + 1, now, client, "conflict" if stale else "saved", author, convening)
         if stale:
             assert latest_row is not None or latest_version == 0
             if latest_row is None:  # the newer version vanished: cannot happen in an append-only table
@@ -252,6 +322,36 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(select(responses).where(key).order_by(responses.c.version))
             return [_row_answer(r) for r in rows]
+
+    def earlier(self, district: str, convening: str, module: str) -> dict[str, Answer]:
+        """Each item's latest saved answer from the most recent convening before `convening` that has one.
+
+        What a worksheet offers as a starting point at a new convening (`Answer.convening` says where
+        it came from); the earlier convening's own answers are never changed.
+        """
+        key = (responses.c.district == district) & (responses.c.module == module) \
+            & (responses.c.status == "saved") & (responses.c.convening != convening)
+        here = convening_order(convening)
+        found: dict[str, Answer] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(responses).where(key)):
+                if convening_order(row.convening) >= here:
+                    continue
+                best = found.get(row.item)
+                if best is None or (convening_order(row.convening), row.version) > (
+                        convening_order(best.convening), best.version):
+                    found[row.item] = _row_answer(row)
+        return found
+
+    def over_time(self, district: str, module: str, up_to: str | None = None) -> list[tuple[str, dict[str, Answer]]]:
+        """The latest answers of a module at each convening (up to `up_to`), first convening first."""
+        query = select(func.distinct(responses.c.convening)).where(
+            (responses.c.district == district) & (responses.c.module == module) & (responses.c.status == "saved"))
+        with self.engine.connect() as conn:
+            keys = sorted(conn.execute(query).scalars(), key=convening_order)
+        if up_to is not None:
+            keys = [k for k in keys if convening_order(k) <= convening_order(up_to)]
+        return [(k, self.latest(district, k, module)) for k in keys]
 
     def answered_items(self, convening: str) -> dict[tuple[str, str], tuple[int, datetime | None]]:
         """(district, module) → (items with a saved answer, last save) for a convening."""

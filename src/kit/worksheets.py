@@ -29,7 +29,7 @@ from kit.content import (
     TableItem,
     TextItem,
 )
-from kit.report import flag_html
+from kit.report import answer_text, flag_html
 from kit.store import Answer, Conflict, Store
 
 DEBOUNCE_SECONDS = 1.0
@@ -85,6 +85,24 @@ def _html(text: str, cls: str = "") -> w.HTML:
 
 def _esc(text: str | None) -> str:
     return escape(text or "", quote=True)
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def history_html(item: Any, versions: list[Answer], clock: Callable[[Any], str]) -> str:
+    """Every saved version of an answer, newest first: when, who, which device, and the answer."""
+    if not versions:
+        return "<p class='kit-meta'>No saved versions yet.</p>"
+    rows = "".join(
+        f"<tr><td>{a.version}</td><td>{clock(a.saved_at)}</td><td>{_esc(a.author) or '—'}</td>"
+        f"<td>{_esc(a.client)}</td><td>{'conflict (not applied)' if a.status == 'conflict' else 'saved'}</td>"
+        f"<td>{_esc(answer_text(item, a.value))}</td></tr>"
+        for a in reversed(versions))
+    return ("<table class='kit-answer-table'><thead><tr><th scope='col'>Version</th><th scope='col'>Saved</th>"
+            "<th scope='col'>By</th><th scope='col'>Device</th><th scope='col'>Status</th>"
+            f"<th scope='col'>Answer</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 # builders -------------------------------------------------------------------------------
@@ -328,23 +346,30 @@ class Debouncer:
 class ItemField:
     """One item on the page: its input, its saved version, autosave, and its status line."""
 
-    def __init__(self, sheet: Worksheet, item: Any, answer: Answer | None):
+    def __init__(self, sheet: Worksheet, item: Any, answer: Answer | None, earlier: Answer | None = None):
         self.sheet, self.item = sheet, item
         self.input = BUILDERS[item.type](item, sheet.module)
         self.version = answer.version if answer else 0
         self.status = _html("", "kit-status")
         self.conflict_box: w.VBox | None = None  # made when first needed: most items never conflict
+        # An earlier convening's answer, shown as the starting point but not saved for this convening
+        # until the team edits it or keeps it (never copied silently).
+        self.carried = earlier if answer is None else None
         self._loading = True
         if answer is not None:
             self.input.set(answer.value)
+        elif self.carried is not None:
+            self.input.set(self.carried.value)
         self._loading = False
-        self.last_saved = self.input.get()
         self.debouncer = Debouncer(DEBOUNCE_SECONDS, self.save)
         self.input.on_new_widgets = self._watch
         self._watched: set[int] = set()
         self._watch()
         if answer is not None:
             self._show(f"Saved {sheet.clock(answer.saved_at)}", "ok")
+        elif self.carried is not None:
+            self._show(f"From {sheet.label(self.carried.convening)}: not saved for this convening yet. Edit it, "
+                       "or keep it with the button at the top.", "carried")
         # Reuse the input's own VBox as the item's box: one model fewer per item for the browser to build.
         box = self.input.widget if isinstance(self.input.widget, w.VBox) else make(
             w.VBox, children=[self.input.widget])
@@ -379,7 +404,7 @@ class ItemField:
         try:
             answer = self.sheet.store.save(
                 self.sheet.district, self.sheet.convening, self.sheet.module.id, self.item.id, value,
-                client=self.sheet.client, based_on=based_on,
+                client=self.sheet.client, based_on=based_on, author=self.sheet.author.value.strip(),
             )
         except Conflict as conflict:
             self._conflict(conflict)
@@ -392,7 +417,7 @@ class ItemField:
             self._extra([retry])
             return False
         self.version = answer.version
-        self.last_saved = value
+        self.carried = None
         self._extra([])
         self._show(f"Saved {self.sheet.clock(answer.saved_at)}", "ok")
         self.sheet.saved(self)
@@ -406,15 +431,14 @@ class ItemField:
         )
         keep = make(w.Button, description="Keep mine", button_style="warning")
         take = make(w.Button, description="Use theirs")
-        shown = _html(f"<div class='kit-theirs'><b>Their version:</b> {_esc(_as_text(theirs.value))}</div>")
+        shown = _html(f"<div class='kit-theirs'><b>Their version:</b> {_esc(answer_text(self.item, theirs.value))}"
+                      "</div>")
 
         def keep_mine(_b: Any) -> None:
             self.save(force_version=theirs.version)
 
         def use_theirs(_b: Any) -> None:
-            self._loading = True
-            self.input.set(theirs.value)
-            self._loading = False
+            self.put(theirs.value)
             self.version = theirs.version
             self._extra([])
             self._show(f"Showing the version saved at {self.sheet.clock(theirs.saved_at)}", "ok")
@@ -422,6 +446,19 @@ class ItemField:
         keep.on_click(keep_mine)
         take.on_click(use_theirs)
         self._extra([shown, make(w.HBox, children=[keep, take])])
+
+    def put(self, value: Any) -> None:
+        """Show `value` in the input without counting it as an edit."""
+        self._loading = True
+        try:
+            self.input.set(value)
+        finally:
+            self._loading = False
+
+    def restore(self, answer: Answer) -> bool:
+        """Bring back an earlier version: it is saved again as a new version (history stays whole)."""
+        self.put(answer.value)
+        return self.save()
 
     def _extra(self, children: list[w.Widget]) -> None:
         """Show widgets under the status line (conflict choices, a retry button), or clear them."""
@@ -433,41 +470,42 @@ class ItemField:
         self.conflict_box.children = children
 
     def _show(self, text: str, state: str) -> None:
-        labels = {"ok": "✓", "pending": "…", "error": "✗", "conflict": "⚠"}
+        labels = {"ok": "✓", "pending": "…", "error": "✗", "conflict": "⚠", "carried": "↺"}
         self.status.value = (
             f"<span class='kit-status-{state}' role='status'>{labels[state]} {_esc(text)}</span>"
         )
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, dict) and "level" in value:
-        return f"level {value.get('level') or '—'}; {value.get('evidence') or ''}"
-    if isinstance(value, list):
-        return "; ".join(str(v) if not isinstance(v, dict) else ", ".join(map(str, v.values())) for v in value)
-    return str(value)
-
-
 class Worksheet:
-    """All the items of one module for one district and convening, with live charts and flags."""
+    """All the items of one module for one district and convening, with live charts and flags.
+
+    `labels` names convenings ("convening 2, 14 Jan 2027") for answers carried forward and trends.
+    """
 
     def __init__(self, module: Module, district: str, convening: str, store: Store,
-                 client: str | None = None, tz: Any = None, profile: Any = None):
+                 client: str | None = None, tz: Any = None, profile: Any = None,
+                 labels: dict[str, str] | None = None):
         self.module, self.district, self.convening, self.store = module, district, convening, store
         self.profile = profile
+        self.labels = labels or {}
         self.flags_box = _html("", "kit-flags-box")
         self.item_flags: dict[str, w.HTML] = {}
         self.client = client or uuid.uuid4().hex[:12]
         self.tz = tz
+        self.author = make(w.Text, "24em", style={"description_width": "initial"}, value="",
+                           description="Your name (optional, kept with your saves):", continuous_update=False)
         answers = store.latest(district, convening, module.id)
+        earlier = store.earlier(district, convening, module.id) if len(answers) < len(module.items()) else {}
         self.fields: dict[str, ItemField] = {}
         self.charts: list[tuple[Any, Any]] = []
+        self.trends: list[tuple[Any, Any]] = []
         self.answers = answers
         sections = []
         for section in module.sections:
             intro = f"<p class='kit-intro'>{_esc(section.intro)}</p>" if section.intro else ""
             parts: list[w.Widget] = [_html(f"<h2>{_esc(section.title)}</h2>{intro}")]
             for item in section.items:
-                field = ItemField(self, item, answers.get(item.id))
+                field = ItemField(self, item, answers.get(item.id), earlier.get(item.id))
                 self.fields[item.id] = field
                 parts.append(field.widget)
             box = make(w.VBox, children=parts)
@@ -475,7 +513,110 @@ class Worksheet:
             sections.append(box)
         self.chart_box = make(w.VBox)
         self.body = make(w.VBox, children=sections)
+        self.carry_box = self._carry_box()
+        self.history_box = make(w.VBox, children=[self._history_button()])
         self.refresh_flags()
+
+    def label(self, convening: str) -> str:
+        return self.labels.get(convening) or f"convening {convening}"
+
+    # carry forward ---------------------------------------------------------------------
+
+    def carried(self) -> list[ItemField]:
+        return [f for f in self.fields.values() if f.carried is not None]
+
+    def _carry_box(self) -> w.VBox:
+        """At a new convening: say which earlier answers are shown, and let the team keep or clear them."""
+        carried = self.carried()
+        if not carried:
+            return make(w.VBox)
+        sources = sorted({self.label(f.carried.convening) for f in carried if f.carried})
+        note = _html(
+            f"<p class='kit-carry-note'>↺ <b>{len(carried)} answer(s) from {_esc(', '.join(sources))}</b> are shown"
+            " as your starting point (marked ↺). They are not saved for this convening until you edit them or keep"
+            " them; the earlier convening's answers stay as they were.</p>")
+        keep = make(w.Button, description=f"Keep the {len(carried)} earlier answer(s) as they are", icon="check")
+        clear = make(w.Button, description="Start blank instead", icon="eraser")
+        keep.add_class("kit-keep-earlier")
+        clear.add_class("kit-clear-earlier")
+        box = make(w.VBox, children=[note, make(w.HBox, children=[keep, clear])])
+        box.add_class("kit-carry")
+
+        def keep_all(_b: Any) -> None:
+            self.keep_earlier()
+
+        def clear_all(_b: Any) -> None:
+            self.clear_earlier()
+
+        keep.on_click(keep_all)
+        clear.on_click(clear_all)
+        return box
+
+    def keep_earlier(self) -> int:
+        """Save every carried answer, unchanged, for this convening; returns how many were saved."""
+        kept = sum(field.save() for field in self.carried())
+        self._carry_done(f"✓ Kept {kept} earlier answer(s) for {self.label(self.convening)}.")
+        return kept
+
+    def clear_earlier(self) -> None:
+        """Empty the items that only showed an earlier answer (nothing is saved or deleted)."""
+        for field in self.carried():
+            blank = BUILDERS[field.item.type](field.item, self.module).get()
+            field.put(blank)
+            field.carried = None
+            field._show("Not answered yet for this convening.", "pending")
+        self._carry_done("The earlier answers are cleared from this page; they stay in their own convening.")
+
+    def _carry_done(self, message: str) -> None:
+        self.carry_box.children = [_html(f"<p class='kit-carry-note'>{_esc(message)}</p>")]
+
+    # history -----------------------------------------------------------------------------
+
+    def _history_button(self) -> w.Button:
+        button = make(w.Button, description="Answer history…", icon="history",
+                      tooltip="See every saved version of an answer and bring an earlier one back")
+        button.add_class("kit-history-open")
+        button.on_click(lambda _b: self.open_history())
+        return button
+
+    def open_history(self) -> None:
+        """Build the history panel on first use (most page views never open it)."""
+        pick = make(w.Dropdown, "100%", style={"description_width": "initial"}, description="Question:",
+                    options=[(_short(f"{i.short or i.prompt}"), i.id) for i in self.module.items()])
+        table = _html("", "kit-history")
+        version = make(w.Dropdown, "12em", style={"description_width": "initial"}, description="Version:",
+                       options=[])
+        restore = make(w.Button, description="Restore this version", icon="undo")
+        restore.add_class("kit-history-restore")
+        status = _html("")
+
+        def show(_change: Any = None) -> None:
+            versions = self.store.history(self.district, self.convening, self.module.id, pick.value)
+            table.value = history_html(self.module.item(pick.value), versions, self.clock_full)
+            version.options = [(f"version {a.version}", a.version) for a in reversed(versions)]
+            restore.disabled = not versions
+
+        def do_restore(_b: Any) -> None:
+            chosen = next((a for a in self.store.history(self.district, self.convening, self.module.id, pick.value)
+                           if a.version == version.value), None)
+            if chosen is None:
+                return
+            field = self.fields[pick.value]
+            if field.restore(chosen):
+                status.value = f"<p class='kit-status-ok' role='status'>✓ Version {chosen.version} restored as " \
+                               f"version {field.version}.</p>"
+            show()
+
+        pick.observe(show, names="value")
+        restore.on_click(do_restore)
+        show()
+        self.history_box.children = [_html("<h2>Answer history</h2>"), pick, table,
+                                     make(w.HBox, children=[version, restore]), status]
+        self.history_box.add_class("kit-history-panel")
+        self.history_panel = {"pick": pick, "version": version, "restore": restore, "table": table}
+
+    def clock_full(self, when: Any) -> str:
+        return when.astimezone(self.tz).strftime("%d %b %Y %H:%M")
 
     def refresh_flags(self) -> None:
         """Re-run the diagnostics and show each flag at the top and next to the items it reads."""
@@ -511,6 +652,10 @@ class Worksheet:
         self.answers = self.store.latest(self.district, self.convening, self.module.id)
         for spec, source in self.charts:
             charts.update(source, spec, self.module, self.answers)
+        if self.trends:
+            history = self.history()
+            for trend, source in self.trends:
+                charts.update_trend(source, trend, self.module, history)
         self.refresh_flags()
 
     def flush(self) -> None:
@@ -518,9 +663,20 @@ class Worksheet:
         for field in self.fields.values():
             field.debouncer.flush()
 
+    def history(self) -> charts.History:
+        """This module's answers at each convening up to this one, with the page's latest for this one."""
+        past = self.store.over_time(self.district, self.module.id, self.convening)
+        snapshots = [(self.label(key), answers) for key, answers in past if key != self.convening]
+        return [*snapshots, (self.label(self.convening), self.answers)]
+
     def live_charts(self) -> w.Widget:
-        """The module's charts as live BokehModel widgets (BokehJS must be loaded in the page first)."""
-        if not self.module.charts:
+        """The module's charts, and its trends once there are two convenings, as live BokehModel widgets.
+
+        BokehJS must be loaded in the page first.
+        """
+        history = self.history() if self.module.trends else []
+        specs = [*self.module.charts, *(self.module.trends if len(history) >= 2 else [])]
+        if not specs:
             return make(w.VBox)
         from jupyter_bokeh import BokehModel
 
@@ -528,8 +684,13 @@ class Worksheet:
         for spec in self.module.charts:
             fig, source = charts.build(spec, self.module, self.answers)
             self.charts.append((spec, source))
-            model = BokehModel(fig)
+            models.append(BokehModel(fig))
+        if len(history) >= 2:
+            for trend in self.module.trends:
+                fig, source = charts.build_trend(trend, self.module, history)
+                self.trends.append((trend, source))
+                models.append(BokehModel(fig))
+        for model in models:
             model.add_class("kit-chart")
-            models.append(model)
         self.chart_box.children = models
         return self.chart_box

@@ -198,13 +198,17 @@ def test_sample_answers_reproduce_each_districts_story(tmp_path):
     from kit.sample_answers import load_answers
 
     store = Store(f"sqlite:///{tmp_path / 'kit.db'}")
-    assert load_answers(COHORT / "_sample_answers.yaml", store) > 30
+    assert load_answers(COHORT / "_sample_answers.yaml", store) > 100
     assert load_answers(COHORT / "_sample_answers.yaml", store) == 0  # loading twice adds nothing
-    assert "spread_through_volunteers_only" in fired(store, "valley-view")
-    assert "many_initiatives_none_stopped" in fired(store, "foothills-unified")
-    assert "senior_leadership_delegated" in fired(store, "windy-city")
-    assert fired(store, "copper-mine") == set()
-    assert fired(store, "center-city") == set()
+    assert [c.number for c in store.convenings("sample_districts")] == [1, 2, 3]
+    for convening in ("1", "3"):  # the brief's risks hold across the year
+        assert "spread_through_volunteers_only" in fired(store, "valley-view", convening)
+        assert "many_initiatives_none_stopped" in fired(store, "foothills-unified", convening)
+        assert "senior_leadership_delegated" in fired(store, "windy-city", convening)
+        assert fired(store, "center-city", convening) == set()
+    # Copper Mine starts wide but shallow and counting only quantity, and has moved past both by convening 3.
+    assert {"wide_but_shallow", "counting_not_quality"} <= fired(store, "copper-mine", "1")
+    assert fired(store, "copper-mine", "3") == set()
     store.close()
 
 

@@ -299,5 +299,37 @@ def restore_command(path: Path, db: str | None, force: bool) -> None:
     click.echo(f"Restored {path} to {restore(path, db, force)}")
 
 
+@main.command("export")
+@cohort_option
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="File to write (.xlsx or .csv).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
+              help="File format [default: from the --out suffix; xlsx unless it is .csv].")
+@click.option("--convening", default=None, help="Only this convening [default: every convening with answers].")
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@friendly
+def export_command(cohort: Path | None, out: Path, fmt: str | None, convening: str | None, db: str | None) -> None:
+    """Write the latest answer of every item, for every district of a cohort, to a spreadsheet.
+
+    The first sheet, `answers`, is a tidy table (district, convening, module, item, prompt, answer,
+    version, saved_at in UTC) with answers as readable text; then one sheet per module, a row per
+    question and a column per district. CSV holds the tidy table only, in UTF-8; a value that starts
+    with = + - @ (or a tab) gets a leading ' so a spreadsheet shows it instead of calculating it.
+    Exit status 1 if a district file of the cohort is broken (the others are exported).
+
+    Example: kit export --convening 1 --format csv --out answers.csv
+    """
+    from kit.export import export
+
+    done = export(cohort or sample_cohort_dir(), out, fmt, convening, db)
+    districts = len({row.district.id for row in done.rows})
+    click.echo(f"Wrote {len(done.rows)} answer(s) of {districts} district(s), convening(s)"
+               f" {', '.join(done.convenings) or '(none yet)'}, to {done.path}")
+    if done.left_out:
+        click.echo(f"Note: answers of districts not in the cohort were left out: {', '.join(done.left_out)}", err=True)
+    for problem in done.problems:
+        click.echo(f"Error: {problem}", err=True)
+    sys.exit(1 if done.problems else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

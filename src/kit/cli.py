@@ -351,5 +351,80 @@ def restore_command(path: Path, db: str | None, force: bool) -> None:
     click.echo(f"Restored {path} to {restore(path, db, force)}")
 
 
+@main.command("export")
+@cohort_option
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="File to write (.xlsx or .csv).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
+              help="File format [default: from the --out suffix; xlsx unless it is .csv].")
+@click.option("--convening", default=None, help="Only this convening [default: every convening with answers].")
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@friendly
+def export_command(cohort: Path | None, out: Path, fmt: str | None, convening: str | None, db: str | None) -> None:
+    """Write the latest answer of every item, for every district of a cohort, to a spreadsheet.
+
+    The first sheet, `answers`, is a tidy table (district, convening, module, item, prompt, answer,
+    version, saved_at in UTC) with answers as readable text; then one sheet per module, a row per
+    question and a column per district. CSV holds the tidy table only, in UTF-8; a value that starts
+    with = + - @ (or a tab) gets a leading ' so a spreadsheet shows it instead of calculating it.
+    Exit status 1 if a district file of the cohort is broken (the others are exported).
+
+    Example: kit export --convening 1 --format csv --out answers.csv
+    """
+    from kit.export import export
+
+    done = export(cohort or sample_cohort_dir(), out, fmt, convening, db)
+    districts = len({row.district.id for row in done.rows})
+    click.echo(f"Wrote {len(done.rows)} answer(s) of {districts} district(s), convening(s)"
+               f" {', '.join(done.convenings) or '(none yet)'}, to {done.path}")
+    if done.left_out:
+        click.echo(f"Note: answers of districts not in the cohort were left out: {', '.join(done.left_out)}", err=True)
+    for problem in done.problems:
+        click.echo(f"Error: {problem}", err=True)
+    sys.exit(1 if done.problems else 0)
+
+
+@main.command("template")
+@click.argument("what", type=click.Choice(["roster"]))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("roster.xlsx"), show_default=True,
+              help="Workbook to write.")
+@friendly
+def template_command(what: str, out: Path) -> None:
+    """Write a blank roster workbook to fill in, then read with `kit import`.
+
+    Sheets: `instructions` (every column, its allowed values and an example), `districts`
+    (id, name, collaboration, grades, focus), `schools` (district, name, level, students, on_team)
+    and `team` (district, name, role, site, lead, attends_meetings), with drop-down lists.
+
+    Example: kit template roster --out roster.xlsx
+    """
+    from kit.roster import write_template
+
+    click.echo(f"Wrote a blank roster to {write_template(out)}; fill it in, then `kit import {out}`")
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@cohort_option
+@friendly
+def import_command(path: Path, cohort: Path | None) -> None:
+    """Create or update district files in a cohort folder from a roster workbook (see `kit template`).
+
+    A district on the `districts` sheet without a file gets a new <id>.yaml. An existing file is
+    updated in place: a blank cell keeps what the file says; the rows of the `schools` or `team`
+    sheet replace that district's list (matched by name, so sources and comments are kept). A .csv
+    file is read as the `team` sheet. Nothing is written unless every row is valid; each problem
+    names its sheet, row and column. Exit status 2 if any row is wrong.
+
+    Example: kit import roster.xlsx --cohort my-cohort
+    """
+    from kit.roster import import_roster
+
+    folder = cohort or sample_cohort_dir()
+    done = import_roster(path, folder)
+    for label, ids in (("Created", done.created), ("Updated", done.updated), ("Unchanged", done.unchanged)):
+        if ids:
+            click.echo(f"{label} in {folder}: {', '.join(f'{i}.yaml' for i in ids)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -28,6 +28,7 @@ from typing import Any
 
 import nbformat
 
+from kit.atomic import write_atomic
 from kit.content import Module, all_modules, get_module
 from kit.districts import District, load_cohort
 from kit.errors import KitError
@@ -72,19 +73,6 @@ class Result:
 def packet_path(out: Path, district_id: str) -> Path:
     """The one place output paths are made; ids are validated slugs by now."""
     return Path(OUTPUT_TEMPLATE.format(out=out, district=district_id))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; packets are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def bokeh_js() -> str:

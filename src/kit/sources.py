@@ -1,9 +1,10 @@
-"""Where a fact or prompt comes from: a research brief and its section, `synthetic`, or `kit`.
+"""Where a fact or prompt comes from: a research brief and its section, `synthetic`, `kit` or `roster`.
 
 A source is written in YAML as one short string so facilitators can type it:
 ``"003 § Scale"`` (brief 003, section "Scale"), ``synthetic`` (filled in to make a sample
-district useful, not stated by any brief) or ``kit`` (a facilitation prompt written for
-the kit, not a claim from research). The briefs themselves are listed in
+district useful, not stated by any brief), ``kit`` (a facilitation prompt written for
+the kit, not a claim from research) or ``roster`` (given by the district itself in a
+roster spreadsheet read by ``kit import``). The briefs themselves are listed in
 ``modules/sources.yaml``.
 """
 
@@ -19,7 +20,7 @@ from pydantic import AfterValidator
 
 from kit.paths import modules_dir
 
-SOURCE_RE = re.compile(r"^(?P<id>\d{3}|synthetic|kit)(?:\s*§\s*(?P<section>\S.*))?$")
+SOURCE_RE = re.compile(r"^(?P<id>\d{3}|synthetic|kit|roster)(?:\s*§\s*(?P<section>\S.*))?$")
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def _check_source(value: str) -> str:
     match = SOURCE_RE.match(value)
     if not match:
         raise ValueError(
-            f"source {value!r} is not in the form `003 § Section`, `synthetic` or `kit`"
+            f"source {value!r} is not in the form `003 § Section`, `synthetic`, `kit` or `roster`"
             " — name the brief id and its section, e.g. `003 § Scale`"
         )
     if match["id"].isdigit() and not match["section"]:
@@ -54,7 +55,7 @@ Source = Annotated[str, AfterValidator(_check_source)]
 
 
 def brief_of(source: str) -> str:
-    """The brief id of a source string ('003'), or 'synthetic' / 'kit'."""
+    """The brief id of a source string ('003'), or 'synthetic' / 'kit' / 'roster'."""
     match = SOURCE_RE.match(source.strip())
     return match["id"] if match else source
 

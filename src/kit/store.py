@@ -367,6 +367,12 @@ class Store:
                 for d, m, n, last in conn.execute(query)
             }
 
+    def convenings(self) -> list[str]:
+        """The convenings that have at least one saved answer."""
+        query = select(responses.c.convening).where(responses.c.status == "saved").distinct()
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(query).scalars(), key=lambda c: (len(c), c))
+
     def count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(responses)).scalar() or 0

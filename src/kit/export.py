@@ -160,7 +160,7 @@ def export(cohort: Path, out: Path, fmt: str | None = None, convening: str | Non
         raise KitError(f"no answer store at {db or default_url()} — answers are saved there by `kit serve`;"
                        " give the store with --db")
     try:
-        known = store.convenings()
+        known = store.answered_convenings()
         if convening is not None and convening not in known:
             raise KitError(f"convening {convening!r} has no answers in {store.url}"
                            f" — convenings with answers: {', '.join(known) or '(none yet)'}")

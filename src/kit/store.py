@@ -367,11 +367,11 @@ class Store:
                 for d, m, n, last in conn.execute(query)
             }
 
-    def convenings(self) -> list[str]:
-        """The convenings that have at least one saved answer."""
+    def answered_convenings(self) -> list[str]:
+        """The convenings that have at least one saved answer, first first."""
         query = select(responses.c.convening).where(responses.c.status == "saved").distinct()
         with self.engine.connect() as conn:
-            return sorted(conn.execute(query).scalars(), key=lambda c: (len(c), c))
+            return sorted(conn.execute(query).scalars(), key=convening_order)
 
     def count(self) -> int:
         with self.engine.connect() as conn:

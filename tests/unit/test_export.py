@@ -70,7 +70,7 @@ SAMPLE_IDS = ["center-city", "copper-mine", "foothills-unified", "sequoia-grove"
 def test_xlsx_holds_every_latest_answer_and_a_sheet_per_module(cohort, db, tmp_path):
     out = tmp_path / "answers.xlsx"
     done = export(cohort, out, "xlsx", db=db)
-    assert done.convenings == ["1", "2"] and done.left_out == ["not-in-cohort"]
+    assert done.convenings == ["1", "2", "3"] and done.left_out == ["not-in-cohort"]
     wb = load_workbook(out)
     modules = all_modules()
     assert wb.sheetnames[0] == "answers" and len(wb.sheetnames) == 1 + len(modules)
@@ -79,7 +79,7 @@ def test_xlsx_holds_every_latest_answer_and_a_sheet_per_module(cohort, db, tmp_p
     assert [c.value for c in tidy[1]] == COLUMNS and tidy.freeze_panes == "A2" and tidy["A1"].font.b
     rows = [dict(zip(COLUMNS, r, strict=True)) for r in tidy.iter_rows(min_row=2, values_only=True)]
     got = {(r["district"], str(r["convening"]), r["module"], r["item"]): r["version"] for r in rows}
-    assert got == stored(db, ["1", "2"], SAMPLE_IDS)
+    assert got == stored(db, ["1", "2", "3"], SAMPLE_IDS)
     by_key = {(r["district"], r["module"], r["item"]): r for r in rows}
     depth = by_key[("windy-city", "02_scale", "depth")]
     assert depth["answer"].startswith("3 · ") and "\nEvidence: At the two team principals' schools" in depth["answer"]

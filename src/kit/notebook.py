@@ -332,9 +332,30 @@ def home(convening: str = "") -> None:
         "<p>Open your district's worksheet from its row. Each cell shows how much of the module is answered;"
         " answers save as you type and are here when you come back. Facilitators: each module's guide is"
         " linked under its name; the <a href='guide.ipynb?module=run-of-show'>run of show</a> lays out the"
-        " day.</p>"
+        f" day, and the <a href='{escape('pm_dashboard.ipynb?' + urlencode({'convening': convening}))}'>cohort"
+        " dashboard</a> shows every team's progress as they save.</p>"
         f"<table><thead><tr><th scope='col'>District</th>{head}<th scope='col'>Risks to scale</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
         + (f"<h2>District files with problems</h2><ul>{trouble}</ul>" if trouble else "")
         + "</div>"
     ))
+
+
+def dashboard(convening: str = "", refresh: str = "30") -> Any:
+    """The program manager's cohort dashboard; under Voila it refreshes itself every `refresh` seconds."""
+    from kit.dashboard import Dashboard
+
+    districts, _problems = load_cohort(cohort_dir())
+    store = _live_store() if under_voila() else _report_store()
+    convening = which_convening(store, resolve("convening", convening))
+    try:
+        seconds = min(max(float(resolve("refresh", refresh)), 1.0), 3600.0)
+    except ValueError:
+        seconds = 30.0
+    if not os.environ.get("KIT_BOKEHJS_IN_PAGE"):
+        _load_bokehjs()
+    board = Dashboard(store, districts, convening, convening_labels(store), refresh=seconds)
+    _display(board.widget)
+    if under_voila():
+        board.start()
+    return board

@@ -1,0 +1,335 @@
+"""The program manager's cohort dashboard: where every district team is, refreshed as they save.
+
+One page for a cohort and convening: a completion matrix (district × module), the four Coburn
+dimensions side by side, each district's stage on the five-stage path and its path across
+convenings, a Fundamentals heatmap, and the flags. It re-reads the store every `refresh` seconds
+on the kernel's event loop (no page reload) and redraws only when something was saved. Picking a
+district shows its answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+from math import nan
+from statistics import mean
+from typing import Any
+
+from kit.content import ChoiceItem, Module, RatingItem, all_modules, get_module
+from kit.districts import District
+from kit.report import answer_text, css, flag_html
+from kit.store import Answer, Store
+
+SCALE, FUNDAMENTALS = "02_scale", "03_fundamentals"
+DIMENSIONS = ["depth", "ownership", "spread", "sustainability"]
+
+
+def _esc(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _level(answer: Answer | None) -> float:
+    value = answer.value if answer else None
+    level = value.get("level") if isinstance(value, dict) else None
+    return float(level) if isinstance(level, int) else nan
+
+
+@dataclass
+class Snapshot:
+    """Everything the dashboard shows, read from the store in one go."""
+
+    convening: str
+    districts: list[District]
+    modules: list[Module]
+    done: dict[tuple[str, str], tuple[int, datetime | None]]
+    latest: dict[tuple[str, str], dict[str, Answer]] = field(default_factory=dict)  # (district, module) → answers
+    stages: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)  # district → [(convening, stage)]
+    flags: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def read(store: Store | None, districts: list[District], convening: str, labels: dict[str, str]) -> Snapshot:
+    """Read a cohort's progress at a convening (a missing store reads as an empty one)."""
+    modules = all_modules()
+    snap = Snapshot(convening, districts, modules, store.answered_items(convening) if store else {})
+    if store is None:
+        return snap
+    from kit.diagnostics import diagnose, load_rules
+
+    rules = load_rules()
+    for d in districts:
+        for module_id in (SCALE, FUNDAMENTALS):
+            snap.latest[(d.id, module_id)] = store.latest(d.id, convening, module_id)
+        snap.stages[d.id] = [(labels.get(k, f"convening {k}"), _value(a.get("stage")))
+                             for k, a in store.over_time(d.id, SCALE, convening)]
+        snap.flags[d.id] = diagnose(store, d, convening, rules)
+    return snap
+
+
+def _value(answer: Answer | None) -> Any:
+    return answer.value if answer else None
+
+
+def completion_html(snap: Snapshot) -> str:
+    """District × module: share of items answered and when the team last saved (text, not colour alone)."""
+    head = "".join(f"<th scope='col'>{m.number:02d}<br>{_esc(m.short_title)}</th>" for m in snap.modules)
+    rows = []
+    for d in snap.districts:
+        cells = []
+        for m in snap.modules:
+            n, last = snap.done.get((d.id, m.id), (0, None))
+            share = round(100 * n / max(len(m.items()), 1))
+            when = f"<br><span class='kit-meta'>{last:%H:%M}</span>" if last else ""
+            cells.append(f"<td class='kit-done-{min(share // 25, 4)}' data-module='{m.id}'>{share}%{when}</td>")
+        rows.append(f"<tr data-district='{_esc(d.id)}'><th scope='row'>{_esc(d.name)}</th>{''.join(cells)}</tr>")
+    return (f"<table class='kit-matrix'><thead><tr><th scope='col'>District</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def stage_html(snap: Snapshot) -> str:
+    """Each district's stage now, and its path across convenings."""
+    item = get_module(SCALE).item("stage")
+    names = {o.id: o.label for o in item.options} if isinstance(item, ChoiceItem) else {}
+    rows = []
+    for d in snap.districts:
+        path = snap.stages.get(d.id, [])
+        now = names.get(_value(snap.latest.get((d.id, SCALE), {}).get("stage")), "—")
+        steps = " → ".join(f"{_esc(label.split(',')[0])}: {_esc(names.get(stage, '—').split(':')[0])}"
+                           for label, stage in path) or "—"
+        rows.append(f"<tr><th scope='row'>{_esc(d.name)}</th><td>{_esc(now)}</td>"
+                    f"<td class='kit-meta'>{steps}</td></tr>")
+    return ("<table class='kit-answer-table kit-stages'><thead><tr><th scope='col'>District</th>"
+            "<th scope='col'>Stage this convening</th><th scope='col'>Across convenings</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def flags_html(snap: Snapshot) -> str:
+    parts = []
+    for d in snap.districts:
+        found = snap.flags.get(d.id, [])
+        body = flag_html(found) if found else "<p class='kit-meta'>No risk to scale seen.</p>"
+        parts.append(f"<details{' open' if found else ''}><summary><b>{_esc(d.name)}</b>: {len(found)} flag(s)"
+                     f"</summary>{body}</details>")
+    return "".join(parts)
+
+
+def dimension_data(snap: Snapshot) -> dict[str, list[Any]]:
+    """One row per district, one column per Coburn dimension (NaN where not rated)."""
+    data: dict[str, list[Any]] = {"district": [d.name for d in snap.districts]}
+    for dim in DIMENSIONS:
+        data[dim] = [_level(snap.latest.get((d.id, SCALE), {}).get(dim)) for d in snap.districts]
+    return data
+
+
+def path_data(snap: Snapshot) -> dict[str, list[Any]]:
+    """`x`: the convenings so far; `s0`, `s1`, …: each district's stage number (1–5) at each, NaN if unanswered."""
+    item = get_module(SCALE).item("stage")
+    order = {o.id: n + 1 for n, o in enumerate(item.options)} if isinstance(item, ChoiceItem) else {}
+    labels = list(dict.fromkeys(label for d in snap.districts for label, _ in snap.stages.get(d.id, [])))
+    data: dict[str, list[Any]] = {"x": labels}
+    for n, d in enumerate(snap.districts):
+        at = dict(snap.stages.get(d.id, []))
+        data[f"s{n}"] = [float(order.get(at.get(label), nan)) for label in labels]
+    return data
+
+
+def heatmap_data(snap: Snapshot) -> dict[str, list[Any]]:
+    """District × Fundamental: the mean rating of the Fundamental's indicators."""
+    module = get_module(FUNDAMENTALS)
+    sections = [s for s in module.sections if any(isinstance(i, RatingItem) for i in s.items)]
+    data: dict[str, list[Any]] = {"district": [], "fundamental": [], "value": [], "text": []}
+    for d in snap.districts:
+        answers = snap.latest.get((d.id, FUNDAMENTALS), {})
+        for s in sections:
+            levels = [v for i in s.items if isinstance(i, RatingItem) and (v := _level(answers.get(i.id))) == v]
+            value = round(mean(levels), 1) if levels else nan
+            data["district"].append(d.name)
+            data["fundamental"].append(s.short or s.title)
+            data["value"].append(value)
+            data["text"].append(f"{value:g}" if levels else "—")
+    return data
+
+
+def district_answers_html(store: Store | None, district: District, convening: str) -> str:
+    """Every answer a district saved at this convening, module by module, as text."""
+    if store is None:
+        return "<p class='kit-meta'>No answers saved yet.</p>"
+    parts = [f"<h3>{_esc(district.name)}: answers</h3>"]
+    for module in all_modules():
+        answers = store.latest(district.id, convening, module.id)
+        if not answers:
+            continue
+        rows = "".join(
+            f"<tr><th scope='row'>{_esc(item.short or item.prompt)}</th><td>{_esc(answer_text(item, a.value))}</td>"
+            f"<td class='kit-meta'>{a.saved_at:%d %b %H:%M}</td></tr>"
+            for item in module.items() if (a := answers.get(item.id)))
+        parts.append(f"<h4>{module.number:02d} · {_esc(module.title)}</h4><table class='kit-answer-table'>"
+                     f"<tbody>{rows}</tbody></table>")
+    if len(parts) == 1:
+        parts.append("<p class='kit-meta'>No answers saved at this convening yet.</p>")
+    return "".join(parts)
+
+
+class Dashboard:
+    """The live dashboard's widgets and its refresh loop."""
+
+    def __init__(self, store: Store | None, districts: list[District], convening: str, labels: dict[str, str],
+                 refresh: float = 30.0):
+        import ipywidgets as w
+        from jupyter_bokeh import BokehModel
+
+        self.store, self.districts, self.convening, self.labels = store, districts, convening, labels
+        self.refresh = refresh
+        self.fingerprint: Any = None
+        self.updates = 0
+        label = labels.get(convening, f"convening {convening}")
+        self.title = w.HTML(f"<style>{css()}</style><h1>Cohort dashboard</h1>"
+                            f"<p class='kit-meta'>{_esc(label)} · {len(districts)} districts · "
+                            "<a href='home.ipynb'>cohort page</a></p>")
+        self.status = w.HTML()
+        self.matrix = w.HTML()
+        self.stages = w.HTML()
+        self.flags = w.HTML()
+        snap = self.snapshot()
+        from bokeh.models import ColumnDataSource
+
+        self.dim_source = ColumnDataSource(dimension_data(snap))
+        self.heat_source = ColumnDataSource(heatmap_data(snap))
+        self.path_source = ColumnDataSource(path_data(snap))
+        self.charts = w.VBox([BokehModel(self._dimension_figure()), BokehModel(self._heatmap_figure()),
+                              BokehModel(self._path_figure())])
+        self.picker = w.Select(options=[(d.name, d.id) for d in districts], value=None, rows=min(len(districts), 8),
+                               description="Show answers:", style={"description_width": "initial"})
+        self.answers = w.HTML()
+        self.picker.observe(self._show_district, names="value")
+        self.draw(snap)
+        self.widget = w.VBox([self.title, self.status, w.HTML("<h2>Completion</h2>"), self.matrix,
+                              w.HTML("<h2>Scale and the Fundamentals</h2>"), self.charts,
+                              w.HTML("<h2>The five-stage path</h2>"), self.stages,
+                              w.HTML("<h2>Risks to scale</h2>"), self.flags,
+                              w.HTML("<h2>A district's answers</h2>"), self.picker, self.answers])
+        self.widget.add_class("kit-page")
+        self.widget.add_class("kit-dashboard")
+
+    def snapshot(self) -> Snapshot:
+        return read(self.store, self.districts, self.convening, self.labels)
+
+    def changed(self) -> bool:
+        """Whether anything was saved since the last look (one cheap query)."""
+        mark = self.store.count() if self.store else None
+        if mark == self.fingerprint:
+            return False
+        self.fingerprint = mark
+        return True
+
+    def draw(self, snap: Snapshot) -> None:
+        self.matrix.value = completion_html(snap)
+        self.stages.value = stage_html(snap)
+        self.flags.value = flags_html(snap)
+        self.dim_source.data = dimension_data(snap)
+        self.heat_source.data = heatmap_data(snap)
+        self.path_source.data = path_data(snap)
+        if self.picker.value:
+            self._show_district()
+        self.updates += 1
+        self.status.value = (f"<p class='kit-meta kit-refreshed' data-updates='{self.updates}'>Updated "
+                             f"{datetime.now().astimezone():%H:%M:%S}; refreshes every {self.refresh:g} s.</p>")
+
+    def tick(self) -> None:
+        """Re-read the store; redraw if anything was saved. Never lets an error stop the loop."""
+        try:
+            if self.store is None:
+                from kit.notebook import _report_store
+
+                self.store = _report_store()
+            if self.changed():
+                self.draw(self.snapshot())
+        except Exception as exc:  # noqa: BLE001 - the page says so and tries again next time
+            self.status.value = f"<p class='kit-status-error'>Could not refresh ({_esc(type(exc).__name__)}); " \
+                                "trying again.</p>"
+
+    def start(self) -> None:
+        """Refresh every `refresh` seconds on the kernel's event loop."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a plain script, nbval): the page shows one snapshot
+
+        def again() -> None:
+            self.tick()
+            loop.call_later(self.refresh, again)
+
+        self.fingerprint = self.store.count() if self.store else None
+        loop.call_later(self.refresh, again)
+
+    def _show_district(self, _change: Any = None) -> None:
+        district = next((d for d in self.districts if d.id == self.picker.value), None)
+        self.answers.value = district_answers_html(self.store, district, self.convening) if district else ""
+
+    def _dimension_figure(self) -> Any:
+        from bokeh.palettes import Colorblind8
+        from bokeh.plotting import figure
+        from bokeh.transform import dodge
+
+        names = list(reversed(self.dim_source.data["district"]))
+        fig = figure(y_range=names, x_range=(0, 4.6), height=90 + 70 * len(names), width=760,
+                     title="Coburn's four dimensions, by district", toolbar_location=None, tools="",
+                     sizing_mode="stretch_width")
+        for n, dim in enumerate(DIMENSIONS):
+            fig.hbar(y=dodge("district", 0.3 - 0.2 * n, range=fig.y_range), right=dim, height=0.18,
+                     source=self.dim_source, color=Colorblind8[n], legend_label=dim.capitalize())
+        fig.xaxis.ticker = [0, 1, 2, 3, 4]
+        fig.xaxis.axis_label = "rating (1–4)"
+        fig.legend.orientation = "horizontal"
+        fig.legend.location = "top_right"
+        fig.ygrid.grid_line_color = None
+        fig.title.text_font_size = "18px"
+        fig.yaxis.major_label_text_font_size = "14px"
+        return fig
+
+    def _path_figure(self) -> Any:
+        from bokeh.palettes import Colorblind8
+        from bokeh.plotting import figure
+
+        from kit.charts import MARKERS
+
+        item = get_module(SCALE).item("stage")
+        stages = [o.label for o in item.options] if isinstance(item, ChoiceItem) else []
+        fig = figure(x_range=self.path_source.data["x"] or ["—"], y_range=(0.5, len(stages) + 0.5), height=360,
+                     width=760, title="Stage on the five-stage path, by convening", toolbar_location=None, tools="",
+                     sizing_mode="stretch_width")
+        for n, d in enumerate(self.districts):
+            color = Colorblind8[n % 8]
+            fig.line("x", f"s{n}", source=self.path_source, color=color, line_width=3, legend_label=d.name)
+            fig.scatter("x", f"s{n}", source=self.path_source, color=color, size=10, marker=MARKERS[n % 8],
+                        legend_label=d.name)
+        fig.yaxis.ticker = list(range(1, len(stages) + 1))
+        fig.yaxis.major_label_overrides = {n + 1: label.split(":")[0] for n, label in enumerate(stages)}
+        fig.legend.location = "top_left"
+        fig.legend.background_fill_alpha = 0.7
+        fig.title.text_font_size = "18px"
+        return fig
+
+    def _heatmap_figure(self) -> Any:
+        from bokeh.models import LabelSet
+        from bokeh.palettes import Blues5
+        from bokeh.plotting import figure
+        from bokeh.transform import linear_cmap
+
+        data = self.heat_source.data
+        districts = list(dict.fromkeys(reversed(data["district"])))
+        fundamentals = list(dict.fromkeys(data["fundamental"]))
+        fig = figure(x_range=fundamentals, y_range=districts, height=90 + 55 * len(districts), width=760,
+                     title="The four Fundamentals (average rating), by district", toolbar_location=None, tools="",
+                     sizing_mode="stretch_width", x_axis_location="above")
+        fig.rect(x="fundamental", y="district", width=0.98, height=0.95, source=self.heat_source,
+                 fill_color=linear_cmap("value", list(reversed(Blues5))[:4], 1, 4, nan_color="#f2f2f2"),
+                 line_color="white")
+        fig.add_layout(LabelSet(x="fundamental", y="district", text="text", source=self.heat_source,
+                                text_align="center", text_baseline="middle", text_font_size="16px"))
+        fig.grid.grid_line_color = None
+        fig.axis.axis_line_color = None
+        fig.title.text_font_size = "18px"
+        fig.axis.major_label_text_font_size = "14px"
+        return fig

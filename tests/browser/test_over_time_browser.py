@@ -1,0 +1,66 @@
+"""In chromium: earlier answers offered at the next convening, history restored, the dashboard refreshing."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.content import get_module
+from tests.browser.conftest import open_page
+from tests.browser.test_worksheet_browser import url, wait_saved
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(server, browser):
+    context = browser.new_context()
+    page = open_page(context, url(server, "02_scale", "sequoia-grove", "11"))
+    stage = page.locator(".kit-item-stage")
+    stage.locator("label", has_text="Stage 2: Willing colleagues").click()
+    wait_saved(page, "stage")
+    stage.locator("label", has_text="Stage 3: Systematic spread").click()
+    page.wait_for_function("document.querySelector('.kit-item-stage .kit-status').innerText.includes('Saved')")
+
+    # The next convening: the answer is there as a starting point, marked, and not yet saved for it.
+    page = open_page(context, url(server, "02_scale", "sequoia-grove", "12"))
+    status = page.locator(".kit-item-stage .kit-status")
+    assert "From convening 11" in status.inner_text()
+    assert page.locator(".kit-item-stage input[type=radio]:checked").count() == 1
+    page.locator(".kit-keep-earlier").click()
+    wait_saved(page, "stage")
+    page.reload()
+    page.wait_for_selector(".kit-item-stage .kit-status-ok", timeout=120_000)  # saved for convening 12 now
+
+    # History at convening 11: restore version 1 (stage 2); it comes back as version 3.
+    page = open_page(context, url(server, "02_scale", "sequoia-grove", "11"))
+    page.locator(".kit-history-open").click()
+    panel = page.locator(".kit-history-panel")
+    items = [i.id for i in get_module("02_scale").items()]
+    panel.locator("select").first.select_option(index=items.index("stage"))
+    page.wait_for_function("document.querySelector('.kit-history').innerText.includes('Willing colleagues')")
+    panel.locator("select").nth(1).select_option(label="version 1")
+    page.locator(".kit-history-restore").click()
+    page.wait_for_selector(".kit-history-panel .kit-status-ok", timeout=20_000)
+    assert "restored as version 3" in panel.inner_text()
+    page.reload()
+    page.wait_for_selector(".kit-item-stage .kit-status-ok", timeout=120_000)
+    checked = page.locator(".kit-item-stage input[type=radio]:checked")
+    assert checked.evaluate("e => e.closest('label').innerText").startswith("Stage 2")
+    context.close()
+
+
+def test_the_dashboard_shows_a_save_from_another_device_without_a_reload(server, browser):
+    board = browser.new_context().new_page()
+    board.goto(f"{server}/voila/render/pm_dashboard.ipynb?convening=21&refresh=2", timeout=120_000)
+    cell = board.locator("tr[data-district='valley-view'] td[data-module='02_scale']")
+    cell.wait_for(timeout=120_000)
+    assert cell.inner_text().startswith("0%")
+    team = open_page(browser.new_context(), url(server, "02_scale", "valley-view", "21"))
+    team.locator(".kit-item-depth button", has_text="3 ·").click()
+    wait_saved(team, "depth")
+    board.wait_for_function(
+        "!document.querySelector(\"tr[data-district='valley-view'] td[data-module='02_scale']\")"
+        ".innerText.startsWith('0%')", timeout=20_000)
+    assert cell.inner_text().startswith(f"{round(100 / len(get_module('02_scale').items()))}%")
+    board.locator("select").select_option(label="Valley View")
+    board.wait_for_function("document.body.innerText.includes('Valley View: answers')", timeout=20_000)
+    assert "level 3" in board.locator(".kit-dashboard").inner_text()

@@ -1,0 +1,70 @@
+"""The cohort dashboard reads the right figures, escapes names and redraws only when something was saved."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kit.dashboard import Dashboard, completion_html, dimension_data, heatmap_data, path_data, read, stage_html
+from kit.districts import load_cohort
+from kit.paths import sample_cohort_dir
+from kit.sample_answers import load_answers
+from kit.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(f"sqlite:///{tmp_path / 'kit.db'}")
+    load_answers(sample_cohort_dir() / "_sample_answers.yaml", s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def districts():
+    return load_cohort(sample_cohort_dir())[0]
+
+
+def labels(store):
+    return {c.key: c.label() for c in store.convenings("sample_districts")}
+
+
+def test_figures_match_the_answers(store, districts):
+    snap = read(store, districts, "3", labels(store))
+    dims = dimension_data(snap)
+    copper = dims["district"].index("Copper Mine")
+    assert [dims[d][copper] for d in ("depth", "ownership", "spread", "sustainability")] == [4, 3, 4, 4]
+    heat = heatmap_data(snap)
+    cells = {(d, f): v for d, f, v in zip(heat["district"], heat["fundamental"], heat["value"], strict=True)}
+    assert cells[("Center City", "Monitoring")] == 4  # only monitoring_1 is rated, at 4
+    path = path_data(snap)
+    assert path["x"][0].startswith("convening 1") and path[f"s{[d.id for d in districts].index('copper-mine')}"] \
+        == [3.0, 4.0, 5.0]
+    html = completion_html(snap)
+    assert "data-district='copper-mine'" in html and "<td class='kit-done-2' data-module='02_scale'>56%" in html
+    assert "Stage 5: Districtwide norm" in stage_html(snap)
+
+
+def test_an_empty_convening_reads_as_nothing_answered(store, districts):
+    snap = read(store, districts, "9", labels(store))
+    assert all(math.isnan(v) for v in dimension_data(snap)["depth"])
+    assert "0%" in completion_html(snap) and "56%" not in completion_html(snap)
+
+
+def test_names_are_text(store, districts):
+    hostile = districts[0].model_copy(update={"name": "<img src=x onerror=alert(1)> & Co"})
+    html = completion_html(read(store, [hostile], "3", labels(store)))
+    assert "<img" not in html and "&lt;img src=x" in html
+
+
+def test_it_redraws_only_after_a_save(store, districts):
+    board = Dashboard(store, districts, "3", labels(store), refresh=1)
+    board.fingerprint = store.count()
+    board.tick()
+    assert board.updates == 1  # nothing saved: no redraw
+    store.save("windy-city", "3", "02_scale", "failure_mode_signs", "new")
+    board.tick()
+    assert board.updates == 2
+    board.picker.value = "windy-city"
+    assert "Windy City: answers" in board.answers.value and "new" in board.answers.value

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kit.content import RatingItem, get_module  # noqa: E402
-from tests.browser.conftest import free_port  # noqa: E402
+from tests.browser.conftest import free_port, team_tokens  # noqa: E402
 from tests.conftest import ARGS, CHROMIUM  # noqa: E402
 
 MODULE = "03_fundamentals"  # the largest worksheet (23 items); --module for another
@@ -59,7 +59,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.5)
         module = get_module(args.module).id
-        url = f"{base}/voila/render/{module}.ipynb?district=copper-mine"
+        token = team_tokens(Path(data))["copper-mine"]  # the team's own link, as a team opens it
+        url = f"{base}/voila/render/{module}.ipynb?district=copper-mine&token={token}"
         ratings = [i.id for i in get_module(module).items() if isinstance(i, RatingItem)]
         try:
             with sync_playwright() as p:

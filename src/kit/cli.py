@@ -256,6 +256,42 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
                    f"  Source: {rule.source}" + (f" ({brief.title}, {brief.year})" if brief else ""))
 
 
+@main.command()
+@cohort_option
+@click.option("--base-url", default="http://localhost:8866", show_default=True,
+              help="Where teams reach `kit serve` (the address of this laptop on the room's network).")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Also write the links as CSV.")
+@click.option("--rotate", is_flag=True, help="Make new tokens; every old link stops working.")
+@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@friendly
+def links(cohort: Path | None, base_url: str, out: Path | None, rotate: bool, db: str | None) -> None:
+    """Print each district team's link (it carries a secret token) and the program manager's.
+
+    A team's link opens only its own district's worksheets; the program manager's opens the
+    cohort page, the dashboard and every worksheet. Mail each team its own link.
+
+    Example: kit links --cohort sample_districts --base-url http://192.168.1.20:8866 --out links.csv
+    """
+    import os
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from kit.atomic import write_atomic
+    from kit.links import as_csv, make_links
+    from kit.store import Store
+
+    found = make_links(cohort or sample_cohort_dir(), base_url, Store(db), rotate=rotate)
+    table = Table("District", "Link", title="Team links (keep them private: each opens a district's answers)")
+    for link in found:
+        table.add_row(link.name, link.url)
+    Console(width=max(100, max(len(link.url) for link in found) + 30)).print(table)
+    if out is not None:
+        write_atomic(out, as_csv(found))
+        os.chmod(out, 0o600)  # the file holds the secrets
+        click.echo(f"Wrote {len(found)} links to {out}")
+
+
 @main.group()
 def convening() -> None:
     """Add and list a cohort's convenings (answers belong to a convening).

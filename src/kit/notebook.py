@@ -99,9 +99,41 @@ def device(user_agent: str) -> str:
     return f"{browser} on {system}" if system else browser
 
 
+def page_url(name: str, **params: str) -> str:
+    """A link to another page of the kit that keeps this page's access token."""
+    token = query().get("token")
+    params = {**params, **({"token": token} if token else {})}
+    return f"{name}.ipynb?{urlencode(params)}" if params else f"{name}.ipynb"
+
+
 def link(module: Module | str, district: str, convening: str) -> str:
     name = module if isinstance(module, str) else module.id
-    return f"{name}.ipynb?{urlencode({'district': district, 'convening': convening})}"
+    return page_url(name, district=district, convening=convening)
+
+
+def access(store: Store | None, district_id: str | None) -> bool:
+    """Whether this page's link opens `district_id` (None: the program manager's pages).
+
+    Under `kit serve` every team has a link with a secret token (`kit links`); a district's
+    token opens only that district's worksheets, the program manager's opens everything. Outside
+    Voila (papermill, packets, nbval) and on a store without links, nothing is asked.
+    """
+    if not under_voila() or store is None or not store.guarded():
+        return True
+    found = store.holder(query().get("token", ""))
+    if found is None or found[0] != cohort_dir().name:
+        return False
+    return found[1] == "" or (district_id is not None and found[1] == district_id)
+
+
+def _denied_page(for_manager: bool = False) -> None:
+    import ipywidgets as w
+
+    who = ("This page is for the program manager. Your team's link opens your own district's worksheets."
+           if for_manager else "This link does not open this worksheet. Use the link your program manager "
+           "sent your team, or ask them for it again (`kit links`).")
+    _display(w.HTML(f"<style>{css()}</style><div class='kit-page'><div class='kit-error-page kit-denied' "
+                    f"role='alert'><h1>No access</h1><p>{escape(who)}</p></div></div>"))
 
 
 def _display(obj: Any) -> None:
@@ -115,7 +147,7 @@ def _error_page(message: str) -> None:
 
     _display(w.HTML(f"<style>{css()}</style><div class='kit-page'><div class='kit-error-page' role='alert'>"
                     f"<h1>This worksheet cannot open</h1><p>{escape(message)}</p>"
-                    "<p><a href='home.ipynb'>Back to the cohort</a></p></div></div>"))
+                    f"<p><a href='{escape(page_url('home'))}'>Back to the cohort</a></p></div></div>"))
 
 
 def header(module: Module, district: District, convening: str, label: str = "") -> str:
@@ -145,9 +177,9 @@ def footer(module: Module, district: District, convening: str) -> str:
     prev = modules[index - 1] if index > 0 else None
     nxt = modules[index + 1] if index + 1 < len(modules) else None
     left = f"<a href='{escape(link(prev, district.id, convening))}'>← {escape(prev.short_title)}</a>" if prev \
-        else "<a href='home.ipynb'>← Cohort</a>"
+        else f"<a href='{escape(page_url('home'))}'>← Cohort</a>"
     right = f"<a href='{escape(link(nxt, district.id, convening))}'>{escape(nxt.short_title)} →</a>" if nxt \
-        else "<a href='home.ipynb'>Cohort →</a>"
+        else f"<a href='{escape(page_url('home'))}'>Cohort →</a>"
     return f"<nav class='kit-nav' aria-label='Previous and next module'>{left}{right}</nav>"
 
 
@@ -175,13 +207,19 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "",
                                                                                         convening)]
         return _display(HTML(render_module(module, profile, convening, answers, history=history)))
     try:
+        store = _live_store()
+    except Exception as exc:  # noqa: BLE001 - shown as a page, never a traceback
+        return _error_page(f"The answer store cannot be opened ({exc}). Tell the program manager.")
+    if not access(store, district_id):  # before anything else: a wrong link learns nothing, not even names
+        return _denied_page()
+    try:
         module = get_module(module_id)
         profile = find_district(cohort_dir(), district_id)
     except InvalidFile as exc:
         return _error_page("; ".join(str(p) for p in exc.problems))
     except KitError as exc:
         return _error_page(str(exc))
-    return _live(module, profile, convening)
+    return _live(module, profile, convening, store)
 
 
 _stores: dict[str, Store | None] = {}
@@ -206,17 +244,16 @@ def _report_store() -> Store | None:
     return _stores[url]
 
 
-def _live(module: Module, district: District, convening: str) -> Any:
+def _live(module: Module, district: District, convening: str, store: Store) -> Any:
     import ipywidgets as w
 
     from kit.worksheets import Worksheet
 
     try:
-        store = _live_store()
         convening = which_convening(store, convening)
         labels = convening_labels(store)
     except Exception as exc:  # noqa: BLE001 - shown as a page, never a traceback
-        return _error_page(f"The answer store cannot be opened ({exc}). Tell the program manager.")
+        return _error_page(f"The answer store cannot be read ({exc}). Tell the program manager.")
     client = f"{device(os.environ.get('HTTP_USER_AGENT', ''))} · {uuid.uuid4().hex[:6]}"
     sheet = Worksheet(module, district.id, convening, store, profile=district, labels=labels, client=client)
     if (module.charts or module.trends) and not os.environ.get("KIT_BOKEHJS_IN_PAGE"):  # kit serve's template has it
@@ -247,7 +284,7 @@ def guide_html(markdown: str) -> str:
         if target.startswith("../notebooks/"):
             return f'href="{target.removeprefix("../notebooks/")}"'
         if re.fullmatch(r"[\w-]+\.md", target):
-            return f'href="guide.ipynb?{urlencode({"module": target.removesuffix(".md")})}"'
+            return f'href="{escape(page_url("guide", module=target.removesuffix(".md")))}"'
         return 'href="#"'  # content files and other repo paths are not served to the room
 
     return re.sub(r'href="([^"]*)"', relink, html)
@@ -269,7 +306,8 @@ def guide(module: str = "") -> None:
         return _error_page(f"There is no facilitator guide {name!r}.")
     body = guide_html(path.read_text(encoding="utf-8"))
     _display(w.HTML(f"<style>{css()}</style><div class='kit-page kit-guide'>"
-                    f"<p class='kit-meta'><a href='home.ipynb'>← Cohort</a> · <a href='guide.ipynb'>All guides</a>"
+                    f"<p class='kit-meta'><a href='{escape(page_url('home'))}'>← Cohort</a> · "
+                    f"<a href='{escape(page_url('guide'))}'>All guides</a>"
                     f"</p>{body}</div>"))
 
 
@@ -289,14 +327,16 @@ def home(convening: str = "") -> None:
     """The cohort page: every district with a link to each module and how much is answered."""
     import ipywidgets as w
 
+    store = Store.if_exists()
+    if not access(store, None):
+        return _denied_page(for_manager=True)
     districts, problems = load_cohort(cohort_dir())
     modules = all_modules()
-    store = Store.if_exists()
     convening = which_convening(store, resolve("convening", convening))
     labels = convening_labels(store)
     others = " · ".join(
         f"<b>{escape(label)}</b>" if key == convening
-        else f"<a href='{escape('home.ipynb?' + urlencode({'convening': key}))}'>{escape(label)}</a>"
+        else f"<a href='{escape(page_url('home', convening=key))}'>{escape(label)}</a>"
         for key, label in labels.items())
     done = store.answered_items(convening) if store else {}
     from kit.diagnostics import diagnose, load_rules
@@ -307,7 +347,7 @@ def home(convening: str = "") -> None:
         rules = None
     head = "".join(
         f"<th scope='col'>{m.number:02d}<br>{escape(m.short_title)}<br>"
-        f"<a class='kit-meta' href='{escape('guide.ipynb?' + urlencode({'module': m.id}))}'>guide</a></th>"
+        f"<a class='kit-meta' href='{escape(page_url('guide', module=m.id))}'>guide</a></th>"
         for m in modules)
     rows = []
     for d in districts:
@@ -331,8 +371,9 @@ def home(convening: str = "") -> None:
         + (f"<p class='kit-meta kit-convenings'>Convenings: {others}</p>" if len(labels) > 1 else "") +
         "<p>Open your district's worksheet from its row. Each cell shows how much of the module is answered;"
         " answers save as you type and are here when you come back. Facilitators: each module's guide is"
-        " linked under its name; the <a href='guide.ipynb?module=run-of-show'>run of show</a> lays out the"
-        f" day, and the <a href='{escape('pm_dashboard.ipynb?' + urlencode({'convening': convening}))}'>cohort"
+        f" linked under its name; the <a href='{escape(page_url('guide', module='run-of-show'))}'>run of show</a>"
+        " lays out the"
+        f" day, and the <a href='{escape(page_url('pm_dashboard', convening=convening))}'>cohort"
         " dashboard</a> shows every team's progress as they save.</p>"
         f"<table><thead><tr><th scope='col'>District</th>{head}<th scope='col'>Risks to scale</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
@@ -345,8 +386,10 @@ def dashboard(convening: str = "", refresh: str = "30") -> Any:
     """The program manager's cohort dashboard; under Voila it refreshes itself every `refresh` seconds."""
     from kit.dashboard import Dashboard
 
-    districts, _problems = load_cohort(cohort_dir())
     store = _live_store() if under_voila() else _report_store()
+    if not access(store, None):
+        return _denied_page(for_manager=True)
+    districts, _problems = load_cohort(cohort_dir())
     convening = which_convening(store, resolve("convening", convening))
     try:
         seconds = min(max(float(resolve("refresh", refresh)), 1.0), 3600.0)

@@ -53,19 +53,23 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0) -> lis
     ]
 
 
-def prepare(cohort: Path, db: str | None) -> tuple[Store, list[str]]:
-    """Open (or create) the store and load the cohort's districts into it."""
+def prepare(cohort: Path, db: str | None) -> tuple[Store, list[str], str]:
+    """Open (or create) the store, load the cohort's districts and make sure every team has a link.
+
+    Returns the store, the district files skipped, and the program manager's token.
+    """
     districts, problems = load_cohort(cohort)
     if not districts:
         raise KitError(f"{cohort}: no valid district files — run `kit validate {cohort}`")
     store = Store(db)
     store.load_districts(cohort.name, districts)
-    return store, [str(p) for p in problems]
+    tokens = store.links(cohort.name, [d.id for d in districts])
+    return store, [str(p) for p in problems], tokens[""]
 
 
 def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
           cull_minutes: int = 30, pool: int = 0) -> None:
-    store, problems = prepare(cohort, db)
+    store, problems, token = prepare(cohort, db)
     for problem in problems:
         print(f"Warning: skipped {problem}", file=sys.stderr)
     template_root = install_template(data_dir())
@@ -73,7 +77,9 @@ def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | Non
            "JUPYTER_PATH": os.pathsep.join(p for p in (str(template_root), os.environ.get("JUPYTER_PATH")) if p)}
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     print(f"Answers are stored in {store.url}")
-    print(f"Serving {len(store.district_ids())} districts. Open http://{shown}:{port}/voila/render/home.ipynb")
+    print(f"Serving {len(store.district_ids())} districts. Program manager, open (keep it private):")
+    print(f"  http://{shown}:{port}/voila/render/home.ipynb?token={token}")
+    print(f"Each team's own link: kit links --cohort {cohort} --base-url http://<this laptop>:{port}")
     print("Press Ctrl-C to stop.", flush=True)
     store.close()
     # Become Voila (exec, not a child process): a SIGTERM or Ctrl-C then reaches Voila itself,

@@ -64,6 +64,15 @@ convenings = Table(
     Column("date", String(10), nullable=True),
 )
 
+access = Table(
+    "access", metadata,  # team links: a secret token per district, and one ("" district) for the program manager
+    Column("token", String(64), primary_key=True),
+    Column("cohort", String(200), nullable=False),
+    Column("district", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("cohort", "district", name="one_link"),
+)
+
 responses = Table(
     "responses", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -249,6 +258,39 @@ class Store:
         """The latest convening added for a cohort ("1" if none was)."""
         found = self.convenings(cohort)
         return found[-1].key if found else "1"
+
+    def links(self, cohort: str, district_ids: Iterable[str], rotate: bool = False) -> dict[str, str]:
+        """The secret token of each district's team link ("" → the program manager's), made when missing.
+
+        Tokens are kept as they are (not hashed) so a program manager can print the links again
+        mid-convening; `rotate=True` replaces them all, and old links stop working at once.
+        """
+        import secrets
+
+        wanted = ["", *district_ids]
+        with self.writer.begin() as conn:
+            if rotate:
+                conn.execute(access.delete().where(access.c.cohort == cohort))
+            have = {r.district: r.token for r in conn.execute(select(access).where(access.c.cohort == cohort))}
+            for district in wanted:
+                if district not in have:
+                    have[district] = secrets.token_urlsafe(18)
+                    conn.execute(insert(access).values(token=have[district], cohort=cohort, district=district,
+                                                       created_at=_now().isoformat()))
+        return {d: have[d] for d in wanted}
+
+    def holder(self, token: str) -> tuple[str, str] | None:
+        """(cohort, district) a token opens — district "" for the program manager — or None."""
+        if not token or len(token) > 64:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(select(access.c.cohort, access.c.district).where(access.c.token == token)).first()
+        return (row.cohort, row.district) if row else None
+
+    def guarded(self) -> bool:
+        """Whether team links exist (then every page asks for a token; `kit serve` makes them)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(access.c.token).limit(1)).first() is not None
 
     def district_ids(self) -> list[str]:
         with self.engine.connect() as conn:

@@ -14,6 +14,24 @@ import pytest
 
 from tests.conftest import ARGS, CHROMIUM, ROOT  # noqa: F401 - re-exported for benchmarks
 
+TOKENS: dict[str, str] = {}  # the running server's team links: district id → token ("" → program manager)
+
+
+def team_tokens(data) -> dict[str, str]:
+    """The tokens `kit serve` made for the sample cohort, read from its store."""
+    from kit.districts import load_cohort
+    from kit.store import Store
+
+    store = Store(f"sqlite:///{data / 'kit.db'}")
+    tokens = store.links("sample_districts", [d.id for d in load_cohort(ROOT / "sample_districts")[0]])
+    store.close()
+    return tokens
+
+
+def pm(url: str) -> str:
+    """`url` opened with the program manager's link."""
+    return f"{url}{'&' if '?' in url else '?'}token={TOKENS['']}"
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -48,6 +66,7 @@ def server(tmp_path_factory) -> Iterator[str]:
         pytest.fail("kit serve did not start: " + (data / "serve.log").read_text())
     if proc.poll() is not None:
         pytest.fail("kit serve exited: " + (data / "serve.log").read_text())
+    TOKENS.update(team_tokens(data))
     yield base
     proc.terminate()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kit.content import get_module
-from tests.browser.conftest import open_page
+from tests.browser.conftest import open_page, pm
 from tests.browser.test_worksheet_browser import url, wait_saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -50,7 +50,7 @@ def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(serve
 
 def test_the_dashboard_shows_a_save_from_another_device_without_a_reload(server, browser):
     board = browser.new_context().new_page()
-    board.goto(f"{server}/voila/render/pm_dashboard.ipynb?convening=21&refresh=2", timeout=120_000)
+    board.goto(pm(f"{server}/voila/render/pm_dashboard.ipynb?convening=21&refresh=2"), timeout=120_000)
     cell = board.locator("tr[data-district='valley-view'] td[data-module='02_scale']")
     cell.wait_for(timeout=120_000)
     assert cell.inner_text().startswith("0%")

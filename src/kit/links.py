@@ -1,0 +1,48 @@
+"""Team links: each district team's worksheet address with its secret token, and the program manager's."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from kit.districts import load_cohort
+from kit.errors import KitError
+from kit.store import Store
+
+FIRST_PAGE = "00_team"  # a team starts at the first module; the sequence bar links the others
+
+
+@dataclass(frozen=True)
+class Link:
+    district: str  # "" for the program manager
+    name: str
+    url: str
+
+
+def make_links(cohort: Path, base_url: str, store: Store, rotate: bool = False) -> list[Link]:
+    """The program manager's link (the cohort page) first, then one per district of the cohort."""
+    districts, _problems = load_cohort(cohort)
+    if not districts:
+        raise KitError(f"{cohort}: no valid district files — run `kit validate {cohort}`")
+    tokens = store.links(cohort.name, [d.id for d in districts], rotate=rotate)
+    base = base_url.rstrip("/") + "/voila/render"
+    out = [Link("", "Program manager (cohort page and dashboard)",
+                f"{base}/home.ipynb?{urlencode({'token': tokens['']})}")]
+    out += [Link(d.id, d.name, f"{base}/{FIRST_PAGE}.ipynb?{urlencode({'district': d.id, 'token': tokens[d.id]})}")
+            for d in districts]
+    return out
+
+
+def as_csv(links: list[Link]) -> str:
+    """district, name, link — a file the program manager can mail-merge; every cell is plain text."""
+    from kit.spreadsheet import csv_safe
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["district", "name", "link"])
+    for link in links:
+        writer.writerow([link.district or "program-manager", csv_safe(link.name), link.url])
+    return buffer.getvalue()

@@ -267,7 +267,7 @@ def load_answers(path: Path, db: str | None) -> None:
 
     store = Store(db)
     saved = run(path, store)
-    click.echo(f"Saved {saved} answer(s) from {path} into {store.url}")
+    click.echo(f"Saved {saved} answer(s) from {path} into {store.shown_url}")
 
 
 @main.command("backup")

@@ -187,7 +187,7 @@ class Store:
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise KitError(f"cannot use the database {self.shown_url}: {reason} — check the URL given"
-                           " with --db or KIT_DB_URL, and that the server is running") from None
+                           " with --db or KIT_DB_URL (and, for a server, that it is running)") from None
 
     def _lock(self, conn: Connection, key: str | None) -> None:
         """Serialise writers of one item (or migrations, key None) on PostgreSQL until the commit."""

@@ -1,10 +1,14 @@
-"""Packets: the naive loop (papermill CLI + nbconvert CLI per district and notebook) vs `kit packets`.
+"""Packets: `kit packets` on each executor, and the naive loop (papermill CLI + nbconvert CLI per
+district and notebook) for comparison.
 
-Both run on the same cohort: the six sample districts and 60 synthetic ones made here, with
-ratings in a fresh store so every packet has its charts. The naive path is slow, so by default
-it runs on the first --naive N districts only; seconds per district are compared.
+All run on the same cohort: the six sample districts and --districts synthetic ones made here,
+with ratings in a fresh store so every packet has its charts. Each executor in --executor runs
+with --jobs workers (local: warm kernels in this process; dask: a local Dask cluster of that many
+worker processes). The naive path is slow, so it runs on the first --naive N districts only
+(0 skips it); seconds per district are compared.
 
-    .venv/bin/python benchmarks/packets.py [--naive 2] [--synthetic 60] [--modules all] [--jobs 2]
+    .venv/bin/python benchmarks/packets.py [--districts 60] [--executor local,dask] [--modules all]
+                                           [--jobs 2] [--naive 2]
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from kit.content import RatingItem, TextItem  # noqa: E402
 from kit.districts import district_files  # noqa: E402
-from kit.packets import build_packets, parse_modules  # noqa: E402
+from kit.packets import EXECUTORS, Outcome, build_packets, parse_modules  # noqa: E402
 from kit.store import Store  # noqa: E402
 
 
@@ -82,36 +86,65 @@ def naive(ids: list[str], modules, work: Path, env: dict[str, str]) -> tuple[flo
     return (time.perf_counter() - started) / len(ids), statistics.mean(sizes)
 
 
+def run_executor(executor: str, cohort: Path, out: Path, modules, jobs: int, url: str, count: int) -> float:
+    """Print one executor's figures; returns its seconds per district."""
+    first: list[float] = []
+    started = time.perf_counter()
+
+    def progress(_outcome: Outcome, done: int, _total: int) -> None:
+        if done == 1:
+            first.append(time.perf_counter() - started)
+
+    result = build_packets(cohort, out, modules=modules, jobs=jobs, db=url, executor=executor, progress=progress)
+    assert not result.failed, [o.error for o in result.failed]
+    per = result.seconds / count
+    sizes = [o.path.stat().st_size for o in result.outcomes if o.path]
+    # After the first packet every worker is up and warm: the rate from then on is what more districts cost.
+    steady = (result.seconds - first[0]) / max(count - 1, 1)
+    print(f"kit packets --executor {executor:5s}: {result.seconds:7.1f} s for {count} districts"
+          f" = {per:6.3f} s per district (first packet after {first[0]:5.1f} s, then {steady:6.3f} s per district);"
+          f" packet size mean {statistics.mean(sizes) / 1e6:.2f} MB")
+    return per
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--naive", type=int, default=2, help="districts to run the naive way")
-    parser.add_argument("--synthetic", type=int, default=60)
+    parser.add_argument("--districts", "--synthetic", dest="districts", type=int, default=60,
+                        help="synthetic districts added to the six samples")
+    parser.add_argument("--executor", default="local", help="comma-separated, e.g. local,dask")
+    parser.add_argument("--naive", type=int, default=2, help="districts to run the naive way (0: skip)")
     parser.add_argument("--modules", default=None, help="e.g. 02,03 (default: all ten)")
     parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1))
     args = parser.parse_args()
     modules = parse_modules(args.modules)
+    executors = [e.strip() for e in args.executor.split(",") if e.strip()]
+    if unknown := set(executors) - set(EXECUTORS):
+        parser.error(f"--executor: unknown {', '.join(sorted(unknown))}; choose from {', '.join(EXECUTORS)}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        ids = make_cohort(tmp / "cohort", args.synthetic)
+        ids = make_cohort(tmp / "cohort", args.districts)
         url = f"sqlite:///{tmp / 'kit.db'}"
         seed(url, ids, modules)
         env = {**os.environ, "KIT_COHORT": str(tmp / "cohort"), "KIT_DB_URL": url}
-        print(f"cohort: {len(ids)} districts ({args.synthetic} synthetic), {len(modules)} modules, "
-              f"{os.cpu_count()} cores, kit packets --jobs {args.jobs}")
+        print(f"cohort: {len(ids)} districts ({args.districts} synthetic), {len(modules)} modules"
+              f" ({','.join(m.id[:2] for m in modules)}), {os.cpu_count()} cores, --jobs {args.jobs}")
 
-        result = build_packets(tmp / "cohort", tmp / "out", modules=modules, jobs=args.jobs, db=url)
-        assert not result.failed, [o.error for o in result.failed]
-        kit_per = result.seconds / len(ids)
-        sizes = [o.path.stat().st_size for o in result.outcomes if o.path]
-        print(f"kit packets : {result.seconds:7.1f} s for {len(ids)} districts = {kit_per:6.3f} s per district;"
-              f" packet size mean {statistics.mean(sizes) / 1e6:.2f} MB, max {max(sizes) / 1e6:.2f} MB")
-
+        per_district = {ex: run_executor(ex, tmp / "cohort", tmp / f"out-{ex}", modules, args.jobs, url, len(ids))
+                        for ex in executors}
+        base = executors[0]
+        for ex in executors[1:]:
+            print(f"relative   : --executor {ex} takes {per_district[ex] / per_district[base]:.2f}x the seconds"
+                  f" per district of --executor {base}")
+        if args.naive <= 0:
+            return
+        kit_per = per_district[executors[0]]
+        sizes = [p.stat().st_size for p in (tmp / f"out-{executors[0]}").glob("*/index.html")]
         (tmp / "naive").mkdir()
         naive_per, naive_size = naive(ids[: args.naive], modules, tmp / "naive", env)
         print(f"naive loop  : {naive_per:7.2f} s per district (over {args.naive} districts);"
               f" HTML per district {naive_size / 1e6:.2f} MB")
-        print(f"speed-up    : {naive_per / kit_per:5.1f}x faster per district (floor: 20x);"
-              f" size: {naive_size / statistics.mean(sizes):.1f}x smaller")
+        print(f"speed-up    : {naive_per / kit_per:5.1f}x faster per district than --executor {executors[0]}"
+              f" (floor: 20x); size: {naive_size / statistics.mean(sizes):.1f}x smaller")
 
 
 if __name__ == "__main__":

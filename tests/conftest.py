@@ -1,8 +1,11 @@
-"""Shared fixtures: where the kit and the research briefs are."""
+"""Shared fixtures: where the kit and the research briefs are, answer stores, a browser."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,44 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+PG_URL = os.environ.get("KIT_TEST_PG_URL", "")
+NO_PG = "PostgreSQL store tests need KIT_TEST_PG_URL (`source .ci/postgres.sh` starts a throwaway server)"
+
+
+@pytest.fixture(scope="session")
+def pg_admin():
+    """One connection pool per test process for creating and dropping the tests' schemas."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(PG_URL)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL for an empty answer store: a SQLite file, or a fresh schema on the test PostgreSQL server.
+
+    Each PostgreSQL test gets its own schema (through the connection's search_path), so tests stay
+    isolated from each other and can run in parallel on one database.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kit.db'}"
+        return
+    if not PG_URL:
+        pytest.skip(NO_PG)
+    from sqlalchemy.engine import make_url
+
+    admin = request.getfixturevalue("pg_admin")
+    schema = f"kit_test_{uuid.uuid4().hex[:16]}"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -11,14 +11,14 @@ import sqlite3
 from pathlib import Path
 
 from kit.errors import KitError
-from kit.store import default_url
+from kit.store import default_url, shown_url
 
 
 def sqlite_path(url: str | None) -> Path:
     url = url or default_url()
     if not url.startswith("sqlite:///"):
-        raise KitError(f"{url}: backup and restore work on the SQLite store — for another database use its own"
-                       " tools (e.g. pg_dump)")
+        raise KitError(f"{shown_url(url)}: backup and restore work on the SQLite store — for another database"
+                       " use its own tools (e.g. pg_dump)")
     return Path(url.removeprefix("sqlite:///"))
 
 

@@ -144,13 +144,20 @@ def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minute
               help="Parallel workers, one warm kernel each [default: cores, at most 4].")
 @click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
 @click.option("--pdf", is_flag=True, help="Also print each packet to PDF with chromium.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where the notebooks run: kernels on this machine, or Dask workers.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler to use with --executor dask, e.g. tcp://10.0.0.5:8786"
+                   " [default: a local cluster of --jobs workers].")
 @friendly
 def packets(cohort: Path | None, out: Path, convening: str, module_list: str | None, jobs: int | None,
-            db: str | None, pdf: bool) -> None:
+            db: str | None, pdf: bool, executor: str, scheduler: str | None) -> None:
     """Write one offline HTML packet per district of a cohort, and an index page.
 
     Districts that fail are reported at the end; the others are still written.
-    Exit status 1 if any district failed.
+    Exit status 1 if any district failed. With --executor dask the districts are rendered on
+    Dask workers, which need the kit, the cohort and a database they can reach (PostgreSQL
+    when they are other machines); the packets are still written here.
 
     Example: kit packets --cohort sample_districts --out packets --modules 02,03
     """
@@ -169,7 +176,8 @@ def packets(cohort: Path | None, out: Path, convening: str, module_list: str | N
             bar.update(task, completed=done, total=total, description=f"{mark} {outcome.district_id}")
 
         result = build_packets(cohort, out, convening=convening, modules=modules,
-                               jobs=jobs or default_jobs(), db=db, pdf=pdf, progress=tick)
+                               jobs=jobs or default_jobs(), db=db, pdf=pdf, progress=tick, executor=executor,
+                               scheduler=scheduler)
     ok = [o for o in result.outcomes if o.ok]
     per = result.seconds / max(len(result.outcomes), 1)
     click.echo(f"Wrote {len(ok)} of {len(result.outcomes)} packets to {out}/ in {result.seconds:.1f} s"
@@ -355,7 +363,7 @@ def load_answers(path: Path, db: str | None) -> None:
 
     store = Store(db)
     saved = run(path, store)
-    click.echo(f"Saved {saved} answer(s) from {path} into {store.url}")
+    click.echo(f"Saved {saved} answer(s) from {path} into {store.shown_url}")
 
 
 @main.command("backup")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -160,8 +161,11 @@ class Worker:
         await self.km.shutdown_kernel(now=True)
 
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
 def first_error(exc: BaseException) -> str:
-    text = str(exc).strip()
+    text = ANSI_ESCAPE.sub("", str(exc)).strip()  # IPython colours the traceback it sends back
     lines = [ln for ln in text.splitlines() if ln.strip()]
     # nbclient's CellExecutionError ends with "ErrorName: message"; show that line.
     for line in reversed(lines):
@@ -194,30 +198,50 @@ def packet_html(district: District, convening: str, fragments: list[str], with_c
     )
 
 
-async def _run_district(worker: Worker, job: Job, convening: str, out: Path, nb_dir: Path,
-                        answered: Callable[[str, str], int], flags: Callable[[District], str]) -> Outcome:
-    started = time.perf_counter()
-    outcome = Outcome(job.district.id, job.district.name)
+Fragment = tuple[str, str, str]  # (anchor, title, html) of one section of a packet
+
+
+@dataclass
+class Rendered:
+    """A district's module sections, or why they could not be made: what a worker hands back."""
+
+    district_id: str
+    fragments: list[Fragment] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+async def render_modules(worker: Worker, district: District, modules: list[Module], convening: str,
+                         nb_dir: Path) -> list[Fragment]:
+    """Run each module's notebook for one district on a warm kernel; the first failure raises."""
     fragments = []
+    for module in modules:
+        notebook = nb_dir / f"{module.id}.ipynb"
+        if not notebook.is_file():
+            raise KitError(f"no notebook {notebook.name} for module {module.id}")
+        nb = parameterized(notebook, {"district": district.id, "convening": convening, "mode": "report"})
+        await worker.run(nb, nb_dir)
+        fragments.append((f"m{module.number:02d}", f"{module.number:02d} · {module.title}", html_outputs(nb)))
+    return fragments
+
+
+async def render_district(worker: Worker, job: Job, convening: str, nb_dir: Path) -> Rendered:
+    """The same as render_modules, but a failure is reported in the result instead of raised."""
+    started = time.perf_counter()
     try:
-        for module in job.modules:
-            notebook = nb_dir / f"{module.id}.ipynb"
-            if not notebook.is_file():
-                raise KitError(f"no notebook {notebook.name} for module {module.id}")
-            nb = parameterized(notebook, {"district": job.district.id, "convening": convening, "mode": "report"})
-            await worker.run(nb, nb_dir)
-            fragments.append((f"m{module.number:02d}", f"{module.number:02d} · {module.title}", html_outputs(nb)))
-            outcome.answered[module.id] = answered(job.district.id, module.id)
-        with_charts = any("Bokeh" in html for _, _, html in fragments)
-        fragments.insert(0, ("flags", "Risks to scale", flags(job.district)))
-        page = packet_html(job.district, convening, fragments, with_charts, datetime.now(UTC))
-        path = packet_path(out, job.district.id)
-        write_atomic(path, page)
-        outcome.path = path
+        fragments = await render_modules(worker, job.district, job.modules, convening, nb_dir)
     except Exception as exc:  # noqa: BLE001 - one district's failure must not stop the others
-        outcome.error = describe(exc)
-    outcome.seconds = time.perf_counter() - started
-    return outcome
+        return Rendered(job.district.id, error=describe(exc), seconds=time.perf_counter() - started)
+    return Rendered(job.district.id, fragments, seconds=time.perf_counter() - started)
+
+
+def write_packet(district: District, convening: str, out: Path, fragments: list[Fragment], flags: str) -> Path:
+    """Put the sections and the risks to scale into one page and write it atomically."""
+    with_charts = any("Bokeh" in html for _, _, html in fragments)
+    sections = [("flags", "Risks to scale", flags), *fragments]
+    path = packet_path(out, district.id)
+    write_atomic(path, packet_html(district, convening, sections, with_charts, datetime.now(UTC)))
+    return path
 
 
 def index_html(outcomes: list[Outcome], modules: list[Module], convening: str, generated: datetime) -> str:
@@ -249,21 +273,35 @@ def parse_modules(spec: str | None) -> list[Module]:
     return [get_module(part) for part in spec.split(",") if part.strip()]
 
 
+EXECUTORS = ("local", "dask")
+
+
 def build_packets(
     cohort: Path, out: Path, convening: str = "", modules: list[Module] | None = None, jobs: int = 1,
     db: str | None = None, pdf: bool = False, nb_dir: Path | None = None,
     progress: Callable[[Outcome, int, int], None] | None = None,
+    executor: str = "local", scheduler: str | None = None,
 ) -> Result:
-    """Write a packet per district and an index; returns what happened to each district."""
+    """Write a packet per district and an index; returns what happened to each district.
+
+    The notebooks run on `jobs` warm kernels in this process (executor "local"), or on Dask
+    workers (executor "dask": a local cluster of `jobs` workers, or the cluster whose scheduler
+    is at `scheduler`). Either way the packets are assembled and written here.
+    """
+    if executor not in EXECUTORS:
+        raise KitError(f"--executor {executor!r}: choose one of {', '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise KitError("--scheduler is the address of a Dask scheduler: add --executor dask")
     started = time.perf_counter()
     modules = modules if modules is not None else all_modules()
+    nb_dir = nb_dir or notebooks_dir()
     districts, problems = load_cohort(cohort)
     failed = [Outcome(Path(p.path).stem, Path(p.path).name, error=str(p)) for p in problems]
-    env = {**os.environ, "KIT_COHORT": str(cohort.resolve()), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     from kit.store import Store, default_url
 
     url = db or default_url()
-    env["KIT_DB_URL"] = url
+    # What a kernel needs to know, wherever it runs: the rest of its environment is its host's own.
+    kit_env = {"KIT_COHORT": str(cohort.resolve()), "KIT_DB_URL": url, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     store = Store.if_exists(url)
     convening = convening or (store.current_convening(cohort.name) if store else "1")  # "": the latest
     done = store.answered_items(convening) if store else {}
@@ -291,30 +329,26 @@ def build_packets(
         if progress:
             progress(outcome, len(outcomes), total)
 
-    async def work() -> None:
-        pending: asyncio.Queue[Job] = asyncio.Queue()
-        for job in queue:
-            pending.put_nowait(job)
-
-        async def one_worker() -> None:
-            worker = Worker(env)
-            await worker.start()
+    def finish(job: Job, rendered: Rendered) -> None:
+        """Turn a district's rendered sections into its packet, here, whichever executor rendered them."""
+        outcome = Outcome(job.district.id, job.district.name, error=rendered.error)
+        if rendered.error is None:
             try:
-                while not pending.empty():
-                    job = pending.get_nowait()
-                    outcome = await _run_district(worker, job, convening, out, nb_dir or notebooks_dir(), answered,
-                                                  flags)
-                    outcomes.append(outcome)
-                    if progress:
-                        progress(outcome, len(outcomes), total)
-            finally:
-                await worker.stop()
+                outcome.path = write_packet(job.district, convening, out, rendered.fragments, flags(job.district))
+                outcome.answered = {m.id: answered(job.district.id, m.id) for m in job.modules}
+            except Exception as exc:  # noqa: BLE001 - one district's failure must not stop the others
+                outcome.error = describe(exc)
+        outcome.seconds = rendered.seconds
+        outcomes.append(outcome)
+        if progress:
+            progress(outcome, len(outcomes), total)
 
-        count = max(1, min(jobs, len(queue)))
-        await asyncio.gather(*(one_worker() for _ in range(count)))
+    if queue and executor == "dask":
+        from kit.dask_packets import render_on_dask
 
-    if queue:
-        run_coroutine(work)
+        render_on_dask(queue, modules, convening, nb_dir, kit_env, finish, workers=jobs, scheduler=scheduler)
+    elif queue:
+        run_coroutine(lambda: render_locally(queue, convening, nb_dir, {**os.environ, **kit_env}, jobs, finish))
     index = None
     if any(o.ok for o in outcomes):
         index = out / "index.html"
@@ -329,6 +363,26 @@ def build_packets(
     if store:
         store.close()
     return Result(outcomes, index, time.perf_counter() - started)
+
+
+async def render_locally(queue: list[Job], convening: str, nb_dir: Path, env: dict[str, str], jobs: int,
+                         finish: Callable[[Job, Rendered], None]) -> None:
+    """`jobs` warm kernels in this process take districts from the queue until it is empty."""
+    pending: asyncio.Queue[Job] = asyncio.Queue()
+    for job in queue:
+        pending.put_nowait(job)
+
+    async def one_worker() -> None:
+        worker = Worker(env)
+        await worker.start()
+        try:
+            while not pending.empty():
+                job = pending.get_nowait()
+                finish(job, await render_district(worker, job, convening, nb_dir))
+        finally:
+            await worker.stop()
+
+    await asyncio.gather(*(one_worker() for _ in range(max(1, min(jobs, len(queue))))))
 
 
 def run_coroutine(factory: Callable[[], Any]) -> None:

@@ -76,7 +76,7 @@ def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | Non
     env = {**os.environ, "KIT_DB_URL": store.url, "KIT_COHORT": str(cohort.resolve()), "KIT_BOKEHJS_IN_PAGE": "1",
            "JUPYTER_PATH": os.pathsep.join(p for p in (str(template_root), os.environ.get("JUPYTER_PATH")) if p)}
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    print(f"Answers are stored in {store.url}")
+    print(f"Answers are stored in {store.shown_url}")
     print(f"Serving {len(store.district_ids())} districts. Program manager, open (keep it private):")
     print(f"  http://{shown}:{port}/voila/render/home.ipynb?token={token}")
     print(f"Each team's own link: kit links --cohort {cohort} --base-url http://<this laptop>:{port}")

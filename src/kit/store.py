@@ -1,18 +1,24 @@
 """The response store: every save is a new version; nothing a team typed is overwritten.
 
-SQLAlchemy Core over SQLite by default (``./kit-data/kit.db``, WAL mode, busy timeout) or any
-SQLAlchemy URL (``--db`` or ``KIT_DB_URL``). The latest *saved* version of an item is what
-the worksheet shows. A save made from an older version than the latest (another device
-saved in between) is still kept, marked ``conflict``, and the caller is told, so both
-versions stay in the history and neither is applied silently.
+SQLAlchemy Core over SQLite by default (``./kit-data/kit.db``, WAL mode, busy timeout) or
+PostgreSQL (``postgresql+psycopg://...``) for a server shared by several machines, chosen with
+``--db`` or ``KIT_DB_URL``. The latest *saved* version of an item is what the worksheet shows.
+A save made from an older version than the latest (another device saved in between) is still
+kept, marked ``conflict``, and the caller is told, so both versions stay in the history and
+neither is applied silently.
+
+Writers of the same item take turns: on SQLite every write transaction starts with
+``BEGIN IMMEDIATE``; on PostgreSQL a save holds a transaction-scoped advisory lock on its
+(district, convening, module, item) key, so reading the latest version and appending the next
+one cannot interleave with another writer of that item.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
-from contextlib import suppress
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -36,12 +42,17 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from kit.errors import KitError
 from kit.paths import data_dir
 
 SCHEMA_VERSION = 2  # 2: responses.author (who saved, as typed on the worksheet)
+# First key of the PostgreSQL advisory locks the store takes ("kit" in ASCII), so they do not
+# collide with locks another application takes in the same database.
+LOCK_NAMESPACE = 0x6B6974
+MIGRATION_LOCK = 0
 metadata = MetaData()
 
 schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
@@ -141,6 +152,13 @@ def default_url() -> str:
     return f"sqlite:///{data_dir() / 'kit.db'}"
 
 
+def shown_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    with suppress(ArgumentError):
+        return make_url(url).render_as_string(hide_password=True)
+    return url
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -172,7 +190,8 @@ class Store:
             path = self.url.removeprefix("sqlite:///")
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, future=True)
+        self.engine: Engine = _engine(self.url)
+        self.is_postgres = self.engine.dialect.name == "postgresql"
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
@@ -180,25 +199,57 @@ class Store:
         if create:
             self.migrate()
 
+    @property
+    def shown_url(self) -> str:
+        return shown_url(self.url)
+
     @classmethod
     def if_exists(cls, url: str | None = None) -> Store | None:
-        """Open the store only if it already exists (packets read answers but never create a DB)."""
+        """Open the store only if it already exists (packets read answers but never create one)."""
         url = url or default_url()
-        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        if url.startswith("sqlite:///"):
+            return cls(url) if Path(url.removeprefix("sqlite:///")).exists() else None
+        store = cls(url, create=False)
+        with store._reachable(), store.engine.connect() as conn:
+            found = store.engine.dialect.has_table(conn, responses.name)
+        if not found:
+            store.close()
             return None
-        return cls(url)
+        store.migrate()
+        return store
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """A server that refuses the connection becomes one clear message, not a driver traceback."""
+        try:
+            yield
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise KitError(f"cannot use the database {self.shown_url}: {reason} — check the URL given"
+                           " with --db or KIT_DB_URL (and, for a server, that it is running)") from None
+
+    def _lock(self, conn: Connection, key: str | None) -> None:
+        """Serialise writers of one item (or migrations, key None) on PostgreSQL until the commit."""
+        if not self.is_postgres:
+            return  # SQLite's BEGIN IMMEDIATE already did; others rely on the unique version number
+        if key is None:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": LOCK_NAMESPACE, "id": MIGRATION_LOCK})
+        else:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
+                         {"ns": LOCK_NAMESPACE, "key": key})
 
     def migrate(self) -> None:
         """Create or upgrade the schema; the version lives in `schema_info`."""
-        with self.writer.begin() as conn:
+        with self._reachable(), self.writer.begin() as conn:
+            self._lock(conn, None)  # kernels opening a new PostgreSQL store at once create it once
             metadata.create_all(conn, checkfirst=True)
             current = conn.execute(select(schema_info.c.version)).scalar()
             if current is None:
                 conn.execute(insert(schema_info).values(version=SCHEMA_VERSION))
             elif current > SCHEMA_VERSION:
                 raise KitError(
-                    f"the database {self.url} has schema version {current}, newer than this kit ({SCHEMA_VERSION})"
-                    " — upgrade the kit"
+                    f"the database {self.shown_url} has schema version {current}, newer than this kit"
+                    f" ({SCHEMA_VERSION}) — upgrade the kit"
                 )
             elif current < SCHEMA_VERSION:
                 if current < 2:
@@ -322,6 +373,7 @@ class Store:
         key = (responses.c.district == district) & (responses.c.convening == convening) \
             & (responses.c.module == module) & (responses.c.item == item)
         with self.writer.begin() as conn:
+            self._lock(conn, "\x1f".join((district, convening, module, item)))
             top = conn.execute(select(func.max(responses.c.version)).where(key)).scalar() or 0
             latest_row = conn.execute(
                 select(responses).where(key & (responses.c.status == "saved"))
@@ -424,6 +476,17 @@ class Store:
             return True
         with self.engine.connect() as conn:
             return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+def _engine(url: str) -> Engine:
+    try:
+        return create_engine(url)
+    except ArgumentError:
+        raise KitError(f"{url!r} is not a database URL — use e.g. sqlite:///kit-data/kit.db or"
+                       " postgresql+psycopg://user:password@host/dbname") from None
+    except ImportError as exc:
+        raise KitError(f"no driver for {shown_url(url)} ({exc}) — for PostgreSQL: pip install"
+                       " 'district-scale-kit[postgres]'") from None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

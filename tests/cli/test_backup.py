@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from click.testing import CliRunner
 
 from kit.cli import main
 from kit.store import Store
 
 
-def test_backup_while_saving_then_restore(tmp_path):
-    url = f"sqlite:///{tmp_path / 'kit.db'}"
+def test_backup_while_saving_then_restore(tmp_path, store_url):
+    if not store_url.startswith("sqlite"):
+        pytest.skip("backup and restore copy the SQLite file; a PostgreSQL store is backed up with pg_dump")
+    url = store_url
     store = Store(url)
     store.save("windy-city", "1", "02_scale", "notes", "before the backup")
     stop = threading.Event()
@@ -55,3 +58,12 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     assert result.exit_code == 2
     assert "not a backup of the kit's answer store" in result.stderr
     assert not (tmp_path / "kit.db").exists()
+
+
+def test_backup_of_a_postgresql_store_points_to_its_own_tools(tmp_path):
+    url = "postgresql+psycopg://kit:s3cret@db.example/kit"
+    result = CliRunner().invoke(main, ["backup", "--out", str(tmp_path / "copy.db"), "--db", url])
+    assert result.exit_code == 2
+    assert "backup and restore work on the SQLite store" in result.stderr and "pg_dump" in result.stderr
+    assert "s3cret" not in result.stderr
+    assert not (tmp_path / "copy.db").exists()

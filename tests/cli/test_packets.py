@@ -183,3 +183,16 @@ def test_pdf_is_printed_next_to_the_packet(tmp_path):
     assert not result.failed, [o.error for o in result.failed]
     pdf = tmp_path / "out" / "plain" / "index.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5_000
+
+
+def test_packets_read_the_answers_from_either_store(tmp_path, store_url):
+    folder = cohort(tmp_path, {"plain": "Plain Town"})
+    seed_ratings(store_url, ["plain"])
+    ratings = [i for i in get_module("02_scale").items() if isinstance(i, RatingItem)]
+    result = build_packets(folder, tmp_path / "out", modules=parse_modules("02"), jobs=1, db=store_url)
+    assert not result.failed, [o.error for o in result.failed]
+    assert result.outcomes[0].answered == {"02_scale": len(ratings)}
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert f"<td>{len(ratings)}/{len(get_module('02_scale').items())}</td>" in index
+    html = (tmp_path / "out" / "plain" / "index.html").read_text(encoding="utf-8")
+    assert "seen in visits" in html  # the kernel read the evidence from the same store

@@ -14,8 +14,8 @@ from kit.store import Store
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'kit.db'}")
+def store(store_url: str):
+    s = Store(store_url)
     load_answers(sample_cohort_dir() / "_sample_answers.yaml", s)
     yield s
     s.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
@@ -21,8 +19,8 @@ MODULES = {m.id: m for m in all_modules()}
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = Store(f"sqlite:///{tmp_path / 'kit.db'}")
+def store(store_url: str):
+    s = Store(store_url)
     yield s
     s.close()
 
@@ -194,10 +192,9 @@ def test_rule_fires_and_stays_quiet(rule_id, tmp_path):
         store.close()
 
 
-def test_sample_answers_reproduce_each_districts_story(tmp_path):
+def test_sample_answers_reproduce_each_districts_story(store):
     from kit.sample_answers import load_answers
 
-    store = Store(f"sqlite:///{tmp_path / 'kit.db'}")
     assert load_answers(COHORT / "_sample_answers.yaml", store) > 100
     assert load_answers(COHORT / "_sample_answers.yaml", store) == 0  # loading twice adds nothing
     assert [c.number for c in store.convenings("sample_districts")] == [1, 2, 3]
@@ -209,17 +206,14 @@ def test_sample_answers_reproduce_each_districts_story(tmp_path):
     # Copper Mine starts wide but shallow and counting only quantity, and has moved past both by convening 3.
     assert {"wide_but_shallow", "counting_not_quality"} <= fired(store, "copper-mine", "1")
     assert fired(store, "copper-mine", "3") == set()
-    store.close()
 
 
-def test_a_bad_answers_file_is_refused_whole(tmp_path):
+def test_a_bad_answers_file_is_refused_whole(tmp_path, store):
     from kit.sample_answers import load_answers
 
     bad = tmp_path / "_answers.yaml"
     bad.write_text('convening: "1"\nanswers:\n  copper-mine:\n    02_scale:\n      depth: {level: 2}\n'
                    "      stage: stage_9\n", encoding="utf-8")
-    store = Store(f"sqlite:///{tmp_path / 'kit.db'}")
     with pytest.raises(InvalidFile, match="_answers.yaml:6: answers.copper-mine.02_scale.stage: value does not fit"):
         load_answers(bad, store)
     assert store.count() == 0
-    store.close()

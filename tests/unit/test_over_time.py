@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -21,8 +20,8 @@ D = "copper-mine"
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = Store(f"sqlite:///{tmp_path / 'kit.db'}")
+def store(store_url: str):
+    s = Store(store_url)
     yield s
     s.close()
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import create_engine, inspect, select, update
 
-from kit.store import Conflict, Store
+from kit.errors import KitError
+from kit.store import Conflict, Store, responses, schema_info
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'kit.db'}")
+def store(store_url):
+    s = Store(store_url)
     yield s
     s.close()
 
@@ -65,8 +67,8 @@ def test_first_save_from_two_devices_conflicts(store):
         store.save(*KEY, "notes", "two", based_on=0)
 
 
-def test_twenty_threads_writing_at_once_lose_nothing(tmp_path):
-    url = f"sqlite:///{tmp_path / 'kit.db'}"
+def test_twenty_threads_writing_at_once_lose_nothing(store_url):
+    url = store_url
     Store(url).close()
     errors: list[BaseException] = []
 
@@ -92,6 +94,53 @@ def test_twenty_threads_writing_at_once_lose_nothing(tmp_path):
         versions = [h.version for h in store.history("windy-city", "1", "02_scale", f"item{item}")]
         assert versions == list(range(1, len(versions) + 1))
     assert store.integrity_ok()
+    store.close()
+
+
+def test_devices_racing_on_one_item_never_both_win(store_url):
+    """Each device saves based on the latest version it read; under contention every saved version
+    must follow the saved version before it, and every stale save must be marked a conflict."""
+    Store(store_url).close()
+    start = threading.Barrier(20)
+    errors: list[BaseException] = []
+    conflicts: list[int] = []
+
+    def device(n: int) -> None:
+        store = Store(store_url)
+        try:
+            start.wait()
+            for i in range(10):
+                seen = store.latest(*KEY).get("notes")
+                try:
+                    store.save(*KEY, "notes", f"device {n} edit {i}", client=f"d{n}",
+                               based_on=seen.version if seen else 0)
+                except Conflict:
+                    conflicts.append(n)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=device, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    store = Store(store_url)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(responses.c.version, responses.c.status, responses.c.based_on)
+                            .order_by(responses.c.version)).all()
+    store.close()
+    assert [r.version for r in rows] == list(range(1, 201))
+    previous_saved = 0
+    for row in rows:
+        if row.status == "saved":
+            assert row.based_on == previous_saved, row
+            previous_saved = row.version
+        else:
+            assert row.based_on != previous_saved, row
+    assert sum(r.status == "conflict" for r in rows) == len(conflicts)
 
 
 def test_completion_counts_items_answered(store):
@@ -102,20 +151,31 @@ def test_completion_counts_items_answered(store):
     assert counts[("windy-city", "03_fundamentals")][0] == 2
 
 
-def test_if_exists_does_not_create_a_database(tmp_path):
-    assert Store.if_exists(f"sqlite:///{tmp_path / 'none.db'}") is None
-    assert not (tmp_path / "none.db").exists()
+def test_if_exists_does_not_create_a_database(store_url, tmp_path):
+    assert Store.if_exists(store_url) is None
+    assert not (tmp_path / "kit.db").exists()
+    engine = create_engine(store_url)
+    assert inspect(engine).get_table_names() == []  # the PostgreSQL schema stays empty too
+    engine.dispose()
+    Store(store_url).close()
+    opened = Store.if_exists(store_url)
+    assert opened is not None and opened.count() == 0
+    opened.close()
 
 
-def test_newer_schema_is_refused(tmp_path):
-    from sqlalchemy import update
-
-    from kit.errors import KitError
-    from kit.store import schema_info
-
-    url = f"sqlite:///{tmp_path / 'kit.db'}"
+def test_newer_schema_is_refused(store_url):
+    url = store_url
     store = Store(url)
     with store.writer.begin() as conn:
         conn.execute(update(schema_info).values(version=99))
     with pytest.raises(KitError, match="newer than this kit"):
         Store(url)
+    store.close()
+
+
+def test_an_unreachable_server_is_one_clear_message_without_the_password():
+    with pytest.raises(KitError, match="cannot use the database postgresql") as info:
+        Store("postgresql+psycopg://kit:s3cret@127.0.0.1:1/kit?connect_timeout=5")
+    assert "s3cret" not in str(info.value)
+    with pytest.raises(KitError, match="is not a database URL"):
+        Store("kit.db")

@@ -89,8 +89,8 @@ def module(tmp_path: Path):
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = Store(f"sqlite:///{tmp_path / 'kit.db'}")
+def store(store_url: str):
+    s = Store(store_url)
     yield s
     s.close()
 

@@ -25,19 +25,24 @@ from kit.store import Store
 _request_seen = False
 
 
-def _await_request() -> None:
+def _await_request(charts: bool = False) -> None:
     """Under Voila's preheated kernels, do the slow imports now, then wait for the page request.
 
     A preheated kernel runs the notebook before anyone asks for it; the query string (which
     district) only exists once the request arrives, so everything that depends on it waits here.
+    Bokeh (and numpy with it, about 40 MB a kernel) is imported only for pages with charts.
     """
     global _request_seen
     if _request_seen or os.environ.get("VOILA_PREHEAT", "False") == "False":
         return
     import ipywidgets  # noqa: F401
-    import jupyter_bokeh  # noqa: F401
-    from bokeh.resources import Resources  # noqa: F401
     from voila.utils import wait_for_request
+
+    if charts:
+        import jupyter_bokeh  # noqa: F401
+        from bokeh.resources import Resources  # noqa: F401
+
+        import kit.charts  # noqa: F401
 
     import kit.worksheets  # noqa: F401
 
@@ -188,6 +193,9 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "",
 
     An empty `convening` means the cohort's latest (`kit convening add`), or "1" before any is added.
     """
+    with suppress(KitError):
+        found = get_module(module_id)
+        _await_request(charts=bool(found.charts or found.trends))
     district_id, convening = resolve("district", district), resolve("convening", convening)
     mode = resolve("mode", mode)
     if mode == "auto":
@@ -386,6 +394,7 @@ def dashboard(convening: str = "", refresh: str = "30") -> Any:
     """The program manager's cohort dashboard; under Voila it refreshes itself every `refresh` seconds."""
     from kit.dashboard import Dashboard
 
+    _await_request(charts=True)
     store = _live_store() if under_voila() else _report_store()
     if not access(store, None):
         return _denied_page(for_manager=True)

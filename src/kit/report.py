@@ -11,9 +11,8 @@ from datetime import datetime
 from functools import cache
 from html import escape
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kit import charts
 from kit.content import (
     ChecklistItem,
     ChoiceItem,
@@ -25,6 +24,9 @@ from kit.content import (
 )
 from kit.districts import District
 from kit.store import Answer
+
+if TYPE_CHECKING:  # bokeh (with numpy, ~40 MB) is imported only by pages that draw a chart
+    from kit import charts
 
 
 @cache
@@ -105,6 +107,8 @@ def render_charts(module: Module, answers: dict[str, Answer]) -> str:
     if not module.charts:
         return ""
     from bokeh.embed import components
+
+    from kit import charts
 
     figures = [charts.build(spec, module, answers)[0] for spec in module.charts]
     script, divs = components(figures)
@@ -203,6 +207,8 @@ def render_trends(module: Module, history: charts.History) -> str:
     if not module.trends or len(history) < 2:
         return ""
     from bokeh.embed import components
+
+    from kit import charts
 
     script, divs = components([charts.build_trend(t, module, history)[0] for t in module.trends])
     return "<div class='kit-charts kit-trends'>" + "".join(divs) + "</div>" + script

@@ -15,11 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from kit import charts
 from kit.content import (
     ChecklistItem,
     ChoiceItem,
@@ -31,6 +30,9 @@ from kit.content import (
 )
 from kit.report import answer_text, flag_html
 from kit.store import Answer, Conflict, Store
+
+if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
+    from kit import charts
 
 DEBOUNCE_SECONDS = 1.0
 NO_LEVEL = "not rated yet"
@@ -650,13 +652,19 @@ class Worksheet:
 
     def saved(self, field: ItemField) -> None:
         self.answers = self.store.latest(self.district, self.convening, self.module.id)
+        if self.charts or self.trends:
+            self.redraw()
+        self.refresh_flags()
+
+    def redraw(self) -> None:
+        """Redraw the live charts and trends from the latest answers."""
+        from kit import charts
+
         for spec, source in self.charts:
             charts.update(source, spec, self.module, self.answers)
-        if self.trends:
-            history = self.history()
-            for trend, source in self.trends:
-                charts.update_trend(source, trend, self.module, history)
-        self.refresh_flags()
+        history = self.history() if self.trends else []
+        for trend, source in self.trends:
+            charts.update_trend(source, trend, self.module, history)
 
     def flush(self) -> None:
         """Save everything typed but not yet saved (used by tests and before the kernel stops)."""
@@ -679,6 +687,8 @@ class Worksheet:
         if not specs:
             return make(w.VBox)
         from jupyter_bokeh import BokehModel
+
+        from kit import charts
 
         models = []
         for spec in self.module.charts:

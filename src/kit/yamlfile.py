@@ -26,6 +26,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import MaxDepthExceededError, ReusedAnchorWarning
 from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from kit.errors import InvalidFile, Problem
 
@@ -101,6 +102,13 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> CommentedMap:
         raise InvalidFile([Problem(
             shown, f"nested more than {MAX_DEPTH} levels deep", line=_line(exc),
             fix="a kit file nests a few levels; check the brackets and indentation here",
+        )]) from None
+    except ReaderError as exc:
+        character = exc.character if isinstance(exc.character, int) else 0
+        raise InvalidFile([Problem(
+            shown, f"contains the control character U+{character:04X}, which YAML does not allow",
+            line=text[: exc.position].count("\n") + 1,
+            fix="delete it (such characters often come in with text pasted from another program)",
         )]) from None
     except MarkedYAMLError as exc:
         raise InvalidFile([Problem(

@@ -108,6 +108,11 @@ def test_value_that_does_not_fit_its_tag_names_the_line(tmp_path):
     assert "windy-city.yaml:1: value does not fit its tag (!!bool" in _refusal(tmp_path, "name: !!bool abc\n")
 
 
+def test_control_character_names_its_line(tmp_path):
+    message = _refusal(tmp_path, "id: windy-city\nname: Windy\x18 City\n")
+    assert "windy-city.yaml:2: contains the control character U+0018" in message
+
+
 def test_aliases_that_repeat_small_values_still_load(tmp_path):
     path = tmp_path / "ok.yaml"
     path.write_text("base: &source '003 § Scale'\nfirst: {source: *source}\nsecond: {source: *source}\n",

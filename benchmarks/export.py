@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.packets import make_cohort, seed  # noqa: E402
-
 from kit.content import all_modules  # noqa: E402
 from kit.export import export  # noqa: E402
 

@@ -159,11 +159,11 @@ def header(module: Module, district: District, convening: str, label: str = "") 
     modules = all_modules()
     steps = []
     for m in modules:
-        label = f"{m.number:02d} {escape(m.short_title)}"
+        name = f"{m.number:02d} {escape(m.short_title)}"
         if m.id == module.id:
-            steps.append(f"<li class='kit-here'><span aria-current='page'>{label}</span></li>")
+            steps.append(f"<li class='kit-here'><span aria-current='page'>{name}</span></li>")
         else:
-            steps.append(f"<li><a href='{escape(link(m, district.id, convening))}'>{label}</a></li>")
+            steps.append(f"<li><a href='{escape(link(m, district.id, convening))}'>{name}</a></li>")
     outcomes = "".join(f"<li>{escape(o)}</li>" for o in module.outcomes)
     return (
         f"<p class='kit-meta'><b>{escape(district.name)}</b> · {escape(district.collaboration_label)} · "
@@ -269,13 +269,10 @@ def _live(module: Module, district: District, convening: str, store: Store) -> A
     label = labels.get(convening, f"convening {convening}")
     top = w.HTML(f"<style>{css()}</style>{header(module, district, convening, label)}")
     bottom = w.HTML(footer(module, district, convening))
-    # One output per section, not one VBox for the page: the browser draws each output as soon as its
-    # own widgets exist, so the first section is usable while the later ones are still being drawn.
-    parts = [top, sheet.author, sheet.flags_box, sheet.carry_box, sheet.live_charts(), *sheet.body.children,
-             sheet.history_box, bottom]
-    for part in parts:
-        part.add_class("kit-page")
-        _display(part)
+    page = w.VBox([top, sheet.author, sheet.flags_box, sheet.carry_box, sheet.live_charts(), sheet.body,
+                   sheet.history_box, bottom])
+    page.add_class("kit-page")
+    _display(page)
     return sheet
 
 

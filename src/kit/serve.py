@@ -50,6 +50,7 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0) -> lis
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
         *preheat,
+        "--VoilaConfiguration.extension_denylist=jupyterlab_pygments",
     ]
 
 

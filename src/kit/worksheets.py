@@ -119,17 +119,18 @@ def build_text(item: TextItem, module: Module) -> Input:
 def build_rating(item: RatingItem, module: Module) -> Input:
     scale = module.scales[item.scale]
     options = [(NO_LEVEL, None)] + [(f"{n} · {lv.label}", n) for n, lv in sorted(scale.levels.items())]
+    levels = "".join(f"<li><b>{n} · {_esc(lv.label)}</b> — {_esc(item.descriptors.get(n, lv.descriptor))}</li>"
+                     for n, lv in sorted(scale.levels.items()))
+    hint = f"<em>{_esc(item.help)}</em>" if item.help else ""
+    # The prompt, the level descriptors and the help are the buttons' own (escaped) label: no extra
+    # widget per rating for the browser to build (module 03 has twenty ratings). The label allows
+    # only inline tags and lists (ipywidgets' inline sanitizer), hence a list, not a table.
     buttons = make(
-        w.ToggleButtons, style={"button_width": "auto"}, options=options, value=None, description=item.prompt,
+        w.ToggleButtons, style={"button_width": "auto"}, options=options, value=None, description_allow_html=True,
+        description=f"<span>{_esc(item.prompt)}</span><ul>{levels}</ul>{hint}",
         tooltips=[""] + [item.descriptors.get(n, lv.descriptor) for n, lv in sorted(scale.levels.items())],
     )
-    rows = "".join(
-        f"<tr><th scope='row'>{n} · {_esc(lv.label)}</th><td>{_esc(item.descriptors.get(n, lv.descriptor))}</td></tr>"
-        for n, lv in sorted(scale.levels.items())
-    )
-    hint = f"<p class='kit-help'>{_esc(item.help)}</p>" if item.help else ""
-    table = _html(f"<table class='kit-levels'><tbody>{rows}</tbody></table>{hint}")
-    parts: list[w.Widget] = [buttons, table]
+    parts: list[w.Widget] = [buttons]
     evidence = None
     if item.evidence:
         evidence = make(w.Textarea, "100%", description=item.evidence, rows=2, continuous_update=True)
@@ -225,7 +226,7 @@ def build_table(item: TableItem, module: Module) -> Input:
     fixed = list(item.rows)
     grid = make(w.VBox)
     rows: list[dict[str, w.Widget]] = []
-    add = make(w.Button, description="Add a row", icon="plus", tooltip="Add an empty row to this table")
+    add = make(w.Button, description="Add a row", tooltip="Add an empty row to this table")
     input_ref: dict[str, Input] = {}
     width = f"repeat({len(item.columns)}, minmax(8em, 1fr))"
     header = make(w.GridBox, children=[_html(f"<b>{_esc(c.label)}</b>") for c in item.columns],
@@ -352,7 +353,7 @@ class ItemField:
         self.sheet, self.item = sheet, item
         self.input = BUILDERS[item.type](item, sheet.module)
         self.version = answer.version if answer else 0
-        self.status = _html("", "kit-status")
+        self.status: w.HTML | None = None  # made on first use: a blank worksheet shows no status lines
         self.conflict_box: w.VBox | None = None  # made when first needed: most items never conflict
         # An earlier convening's answer, shown as the starting point but not saved for this convening
         # until the team edits it or keeps it (never copied silently).
@@ -367,21 +368,22 @@ class ItemField:
         self.input.on_new_widgets = self._watch
         self._watched: set[int] = set()
         self._watch()
-        if answer is not None:
-            self._show(f"Saved {sheet.clock(answer.saved_at)}", "ok")
-        elif self.carried is not None:
-            self._show(f"From {sheet.label(self.carried.convening)}: not saved for this convening yet. Edit it, "
-                       "or keep it with the button at the top.", "carried")
         # Reuse the input's own VBox as the item's box: one model fewer per item for the browser to build.
         box = self.input.widget if isinstance(self.input.widget, w.VBox) else make(
             w.VBox, children=[self.input.widget])
         shown_with_levels = isinstance(item, RatingItem)  # a rating shows its help under the level table
         extra = [_html(f"<p class='kit-help'>{_esc(item.help)}</p>")] if item.help and not shown_with_levels else []
-        box.children = (*box.children, *extra, self.status)
+        box.children = (*box.children, *extra)
+        self._status_at = len(box.children)
         box.add_class("kit-item")
         box.add_class(f"kit-item-{item.id}")
         box.add_class(f"kit-type-{item.type}")
         self.widget = box
+        if answer is not None:
+            self._show(f"Saved {sheet.clock(answer.saved_at)}", "ok")
+        elif self.carried is not None:
+            self._show(f"From {sheet.label(self.carried.convening)}: not saved for this convening yet. Edit it, "
+                       "or keep it with the button at the top.", "carried")
 
     def _watch(self) -> None:
         for widget in self.input.watched:
@@ -473,6 +475,11 @@ class ItemField:
 
     def _show(self, text: str, state: str) -> None:
         labels = {"ok": "✓", "pending": "…", "error": "✗", "conflict": "⚠", "carried": "↺"}
+        if self.status is None:
+            self.status = _html("", "kit-status")
+            children = list(self.widget.children)
+            children.insert(self._status_at, self.status)
+            self.widget.children = children
         self.status.value = (
             f"<span class='kit-status-{state}' role='status'>{labels[state]} {_esc(text)}</span>"
         )
@@ -537,8 +544,8 @@ class Worksheet:
             f"<p class='kit-carry-note'>↺ <b>{len(carried)} answer(s) from {_esc(', '.join(sources))}</b> are shown"
             " as your starting point (marked ↺). They are not saved for this convening until you edit them or keep"
             " them; the earlier convening's answers stay as they were.</p>")
-        keep = make(w.Button, description=f"Keep the {len(carried)} earlier answer(s) as they are", icon="check")
-        clear = make(w.Button, description="Start blank instead", icon="eraser")
+        keep = make(w.Button, description=f"Keep the {len(carried)} earlier answer(s) as they are")
+        clear = make(w.Button, description="Start blank instead")
         keep.add_class("kit-keep-earlier")
         clear.add_class("kit-clear-earlier")
         box = make(w.VBox, children=[note, make(w.HBox, children=[keep, clear])])
@@ -575,7 +582,7 @@ class Worksheet:
     # history -----------------------------------------------------------------------------
 
     def _history_button(self) -> w.Button:
-        button = make(w.Button, description="Answer history…", icon="history",
+        button = make(w.Button, description="Answer history…",
                       tooltip="See every saved version of an answer and bring an earlier one back")
         button.add_class("kit-history-open")
         button.on_click(lambda _b: self.open_history())
@@ -588,7 +595,7 @@ class Worksheet:
         table = _html("", "kit-history")
         version = make(w.Dropdown, "12em", style={"description_width": "initial"}, description="Version:",
                        options=[])
-        restore = make(w.Button, description="Restore this version", icon="undo")
+        restore = make(w.Button, description="Restore this version")
         restore.add_class("kit-history-restore")
         status = _html("")
 

@@ -38,3 +38,15 @@ def test_header_and_footer_show_hostile_names_as_text():
     assert "02_scale.ipynb?district=o-brien&amp;convening=1" in html
     assert "04_system_inventory.ipynb?district=o-brien" in html
     assert "aria-current='page'" in html
+
+
+def test_the_header_names_the_convening_and_not_a_module():
+    from kit.content import get_module
+    from kit.districts import find_district
+    from kit.notebook import header
+    from kit.paths import sample_cohort_dir
+
+    html = header(get_module("02_scale"), find_district(sample_cohort_dir(), "copper-mine"), "3",
+                  "convening 3, 22 Apr 2027")
+    meta = html.split("</p>")[0]
+    assert "convening 3, 22 Apr 2027" in meta and "09 Reflection" not in meta

@@ -28,7 +28,7 @@ packets: $(BIN)/kit
 	$(BIN)/kit packets --cohort sample_districts --out packets
 
 lint: $(BIN)/kit
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks deploy
 
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests

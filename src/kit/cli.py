@@ -38,7 +38,7 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 cohort_option = click.option(
-    "--cohort", type=click.Path(path_type=Path), default=None,
+    "--cohort", type=click.Path(path_type=Path), default=None, envvar="KIT_COHORT", show_envvar=True,
     help="Folder of district .yaml files [default: the sample cohort].",
 )
 
@@ -123,15 +123,22 @@ def cohort(cohort: Path | None) -> None:
 @click.option("--cull-minutes", default=30, show_default=True, help="Stop a page's kernel after this long idle.")
 @click.option("--pool", default=0, show_default=True,
               help="Kernels kept warm per worksheet so pages open faster (0: start one per page view).")
+@click.option("--base-url", default="/", show_default=True, metavar="PATH",
+              help="URL path to serve under, e.g. /services/kit/ when JupyterHub proxies the worksheets.")
 @friendly
-def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minutes: int, pool: int) -> None:
+def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minutes: int, pool: int,
+          base_url: str) -> None:
     """Serve the worksheets with Voila for a cohort; answers save to the store as teams type.
+
+    Behind JupyterHub (deploy/jupyterhub_config.py runs it as a hub service) give --base-url the
+    service's path; $KIT_LINKS_BASE_URL, when set, is the public address printed with the links.
 
     Example: kit serve --cohort sample_districts --port 8866
     """
     from kit.serve import serve as run
 
-    run(cohort or sample_cohort_dir(), port=port, host=host, db=db, cull_minutes=cull_minutes, pool=pool)
+    run(cohort or sample_cohort_dir(), port=port, host=host, db=db, cull_minutes=cull_minutes, pool=pool,
+        base_url=base_url)
 
 
 @main.command()
@@ -267,7 +274,9 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
 @main.command()
 @cohort_option
 @click.option("--base-url", default="http://localhost:8866", show_default=True,
-              help="Where teams reach `kit serve` (the address of this laptop on the room's network).")
+              envvar="KIT_LINKS_BASE_URL", show_envvar=True,
+              help="Where teams reach `kit serve`: this laptop's address on the room's network, or behind"
+                   " JupyterHub the hub's address and the service path, e.g. https://hub.example.org/services/kit.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Also write the links as CSV.")
 @click.option("--rotate", is_flag=True, help="Make new tokens; every old link stops working.")
 @click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")

@@ -35,7 +35,16 @@ def install_template(data: Path) -> Path:
     return root
 
 
-def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0) -> list[str]:
+def url_prefix(base_url: str) -> str:
+    """A URL path as Voila's base_url wants it: "/", or "/services/kit/" with one slash at each end."""
+    parts = [part for part in base_url.strip().split("/") if part]
+    if any(part in (".", "..") or any(ch in part for ch in "?#") for part in parts) or "://" in base_url:
+        raise KitError(f"--base-url {base_url!r} is not a URL path — give one like /services/kit/")
+    return "/" + "".join(f"{part}/" for part in parts)
+
+
+def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_url: str = "/") -> list[str]:
+    """Voila's command line; `base_url` is the path it serves under (behind JupyterHub: /services/kit/)."""
     preheat = [
         # Keep `pool` kernels per worksheet started and imported ahead of the next page view;
         # the notebook waits for the request (kit.notebook) before reading the query string.
@@ -43,7 +52,8 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0) -> lis
     ] if pool > 0 else []
     return [
         sys.executable, "-m", "voila", str(notebooks_dir()),
-        f"--port={port}", f"--Voila.ip={host}", "--no-browser", "--template=kit",
+        f"--port={port}", f"--Voila.ip={host}", f"--Voila.base_url={url_prefix(base_url)}",
+        "--no-browser", "--template=kit",
         "--VoilaConfiguration.show_tracebacks=False",
         # Pages left open in a closed laptop hold a kernel each; cull them after a quiet spell.
         f"--MappingKernelManager.cull_idle_timeout={cull_minutes * 60}",
@@ -68,22 +78,32 @@ def prepare(cohort: Path, db: str | None) -> tuple[Store, list[str], str]:
     return store, [str(p) for p in problems], tokens[""]
 
 
+def public_base(port: int, host: str, base_url: str = "/") -> str:
+    """Where people reach the worksheets: $KIT_LINKS_BASE_URL (set behind a hub), else this machine's address."""
+    configured = os.environ.get("KIT_LINKS_BASE_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    return f"http://{shown}:{port}{url_prefix(base_url)}".rstrip("/")
+
+
 def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
-          cull_minutes: int = 30, pool: int = 0) -> None:
+          cull_minutes: int = 30, pool: int = 0, base_url: str = "/") -> None:
+    command = voila_command(port, host, cull_minutes, pool, base_url)  # a bad --base-url stops here, before any work
     store, problems, token = prepare(cohort, db)
     for problem in problems:
         print(f"Warning: skipped {problem}", file=sys.stderr)
     template_root = install_template(data_dir())
     env = {**os.environ, "KIT_DB_URL": store.url, "KIT_COHORT": str(cohort.resolve()), "KIT_BOKEHJS_IN_PAGE": "1",
            "JUPYTER_PATH": os.pathsep.join(p for p in (str(template_root), os.environ.get("JUPYTER_PATH")) if p)}
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    public = public_base(port, host, base_url)
     print(f"Answers are stored in {store.shown_url}")
     print(f"Serving {len(store.district_ids())} districts. Program manager, open (keep it private):")
-    print(f"  http://{shown}:{port}/voila/render/home.ipynb?token={token}")
-    print(f"Each team's own link: kit links --cohort {cohort} --base-url http://<this laptop>:{port}")
+    print(f"  {public}/voila/render/home.ipynb?token={token}")
+    teams = public if os.environ.get("KIT_LINKS_BASE_URL") else public_base(port, "<this laptop>", base_url)
+    print(f"Each team's own link: kit links --cohort {cohort} --base-url {teams}")
     print("Press Ctrl-C to stop.", flush=True)
     store.close()
     # Become Voila (exec, not a child process): a SIGTERM or Ctrl-C then reaches Voila itself,
     # which shuts its kernels down, instead of orphaning it.
-    command = voila_command(port, host, cull_minutes, pool)
     os.execve(command[0], command, env)

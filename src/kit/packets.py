@@ -184,15 +184,16 @@ def describe(exc: BaseException) -> str:
 
 def packet_html(district: District, convening: str, fragments: list[str], with_charts: bool,
                 generated: datetime) -> str:
+    """One district's packet; `convening` is its label, e.g. "convening 3, 22 Apr 2027"."""
     toc = "".join(f"<li><a href='#{anchor}'>{escape(title)}</a></li>" for anchor, title, _ in fragments)
     body = "\n".join(html for _, _, html in fragments)
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(district.name)} — packet, convening {escape(convening)}</title>"
+        f"<title>{escape(district.name)} — packet, {escape(convening)}</title>"
         f"<style>{css()}</style>{bokeh_js() if with_charts else ''}</head><body><main class='kit-packet'>"
         f"<header><p class='kit-meta'>District scale kit · packet</p><h1>{escape(district.name)}</h1>"
-        f"<p class='kit-meta'>{escape(district.collaboration_label)} · convening {escape(convening)} · "
+        f"<p class='kit-meta'>{escape(district.collaboration_label)} · {escape(convening)} · "
         f"generated {generated:%d %b %Y %H:%M} UTC</p>"
         f"<nav aria-label='Modules'><ol>{toc}</ol></nav></header>{body}</main></body></html>"
     )
@@ -258,9 +259,10 @@ def index_html(outcomes: list[Outcome], modules: list[Module], convening: str, g
         rows.append(f"<tr><th scope='row'>{link}</th>{cells}</tr>")
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>District packets — convening {escape(convening)}</title><style>{css()}</style></head>"
+        f"<title>District packets — {escape(convening)}</title><style>{css()}</style></head>"
         "<body><main class='kit-packet kit-home'><h1>District packets</h1>"
-        f"<p class='kit-meta'>Convening {escape(convening)} · {sum(o.ok for o in outcomes)} of {len(outcomes)}"
+        f"<p class='kit-meta'>{escape(convening[:1].upper() + convening[1:])} · {sum(o.ok for o in outcomes)} of"
+        f" {len(outcomes)}"
         f" packets written · generated {generated:%d %b %Y %H:%M} UTC · cells show items answered</p>"
         f"<table><thead><tr><th scope='col'>District</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
         "</table></main></body></html>"
@@ -304,6 +306,7 @@ def build_packets(
     kit_env = {"KIT_COHORT": str(cohort.resolve()), "KIT_DB_URL": url, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     store = Store.if_exists(url)
     convening = convening or (store.current_convening(cohort.name) if store else "1")  # "": the latest
+    label = store.convening(cohort.name, convening).label() if store else f"convening {convening}"
     done = store.answered_items(convening) if store else {}
 
     def answered(district_id: str, module_id: str) -> int:
@@ -334,7 +337,7 @@ def build_packets(
         outcome = Outcome(job.district.id, job.district.name, error=rendered.error)
         if rendered.error is None:
             try:
-                outcome.path = write_packet(job.district, convening, out, rendered.fragments, flags(job.district))
+                outcome.path = write_packet(job.district, label, out, rendered.fragments, flags(job.district))
                 outcome.answered = {m.id: answered(job.district.id, m.id) for m in job.modules}
             except Exception as exc:  # noqa: BLE001 - one district's failure must not stop the others
                 outcome.error = describe(exc)
@@ -352,7 +355,7 @@ def build_packets(
     index = None
     if any(o.ok for o in outcomes):
         index = out / "index.html"
-        write_atomic(index, index_html(outcomes, modules, convening, datetime.now(UTC)))
+        write_atomic(index, index_html(outcomes, modules, label, datetime.now(UTC)))
     if pdf:
         for outcome in outcomes:
             if outcome.ok and outcome.path:

@@ -196,3 +196,19 @@ def test_packets_read_the_answers_from_either_store(tmp_path, store_url):
     assert f"<td>{len(ratings)}/{len(get_module('02_scale').items())}</td>" in index
     html = (tmp_path / "out" / "plain" / "index.html").read_text(encoding="utf-8")
     assert "seen in visits" in html  # the kernel read the evidence from the same store
+
+
+def test_a_packet_says_what_changed_since_the_last_convening(tmp_path):
+    from kit.sample_answers import load_answers
+
+    url = f"sqlite:///{tmp_path / 'kit.db'}"
+    store = Store(url)
+    load_answers(ROOT / "sample_districts" / "_sample_answers.yaml", store)
+    store.close()
+    result = build_packets(ROOT / "sample_districts", tmp_path / "out", db=url, jobs=1, modules=[get_module("02")])
+    assert not result.failed
+    html = (tmp_path / "out" / "copper-mine" / "index.html").read_text(encoding="utf-8")
+    assert "convening 3, 22 Apr 2027" in html.split("</header>")[0]  # the latest convening, by default
+    since = html.split("Since convening 2, 14 Jan 2027")[1].split("</table>")[0]
+    assert "Stage 4: Across silos" in since and "Stage 5: Districtwide norm" in since
+    assert html.count("data-root-id") == 3  # this convening's chart and the two trends

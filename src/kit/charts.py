@@ -132,8 +132,9 @@ def build_trend(trend: Trend, module: Module, history: History) -> tuple[Any, Co
     if labels:
         fig.yaxis.major_label_overrides = {n + 1: _short(label) for n, label in enumerate(labels)}
     fig.yaxis.axis_label = axis
-    fig.legend.location = "top_left"
-    fig.legend.background_fill_alpha = 0.7
+    fig.legend.orientation = "horizontal"
+    fig.add_layout(fig.legend[0], "above")  # above the lines, never over them
+    fig.legend.visible = len(names) > 1  # one line (a stage) needs no legend
     fig.title.text_font_size = "18px"
     fig.xaxis.major_label_text_font_size = "14px"
     fig.yaxis.major_label_text_font_size = "13px"

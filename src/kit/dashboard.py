@@ -282,7 +282,7 @@ class Dashboard:
         fig.xaxis.ticker = [0, 1, 2, 3, 4]
         fig.xaxis.axis_label = "rating (1–4)"
         fig.legend.orientation = "horizontal"
-        fig.legend.location = "top_right"
+        fig.add_layout(fig.legend[0], "above")  # above the bars, never over them
         fig.ygrid.grid_line_color = None
         fig.title.text_font_size = "18px"
         fig.yaxis.major_label_text_font_size = "14px"
@@ -306,8 +306,8 @@ class Dashboard:
                         legend_label=d.name)
         fig.yaxis.ticker = list(range(1, len(stages) + 1))
         fig.yaxis.major_label_overrides = {n + 1: label.split(":")[0] for n, label in enumerate(stages)}
-        fig.legend.location = "top_left"
-        fig.legend.background_fill_alpha = 0.7
+        fig.legend.orientation = "horizontal"
+        fig.add_layout(fig.legend[0], "above")
         fig.title.text_font_size = "18px"
         return fig
 

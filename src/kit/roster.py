@@ -41,7 +41,7 @@ from kit.districts import (
     load_district,
 )
 from kit.errors import InvalidFile, KitError, Problem
-from kit.yamlfile import read_text
+from kit.yamlfile import plain, read_text
 
 NEW_SOURCE = "roster"  # the source of a school or member first added by an import
 YES_NO = ("yes", "no")
@@ -213,13 +213,6 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
 
 def _merge(target: CommentedMap, model: BaseModel, given: set[str]) -> None:
     """Copy validated values into a YAML map, changing only what the roster gave or the file lacks."""
@@ -263,7 +256,7 @@ def _position(problem: Problem) -> tuple[int, int]:
 
 def _entry(existing: CommentedMap | None, cells: Cells) -> dict[str, Any]:
     """A row's cells over the file's entry (or a new entry's source): blanks keep the file's values."""
-    base = _plain(existing) if existing is not None else {"source": NEW_SOURCE}
+    base = plain(existing) if existing is not None else {"source": NEW_SOURCE}
     return {**base, **cells}
 
 
@@ -358,10 +351,10 @@ def plan_import(path: Path, cohort: Path) -> dict[Path, CommentedMap]:
         given = {k: v for k, v in cells.items() if k != "id"}
         if "grades" in given:
             given["grades"] = [g.strip() for g in str(given["grades"]).split(",") if g.strip()]
-        candidate = {"pseudonym": False, **_plain(doc), **given}  # a new district is a real one
+        candidate = {"pseudonym": False, **plain(doc), **given}  # a new district is a real one
         for sheet in lists:
             if district_id in lists[sheet]:
-                candidate[sheet] = _plain(lists[sheet][district_id])
+                candidate[sheet] = plain(lists[sheet][district_id])
         try:
             district = District.model_validate(candidate)
         except ValidationError as exc:

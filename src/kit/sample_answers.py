@@ -15,7 +15,7 @@ from kit.content import ChecklistItem, ChoiceItem, RankingItem, RatingItem, Tabl
 from kit.districts import check_slug
 from kit.errors import InvalidFile, KitError, Problem
 from kit.store import Store
-from kit.yamlfile import line_of, load_yaml
+from kit.yamlfile import line_of, load_yaml, plain
 
 
 def _fits(item: Any, value: Any) -> bool:
@@ -107,21 +107,13 @@ def _read_rows(path: Path, data: Any, where: list[Any], answers: Any, rows: list
                 except KitError as exc:
                     problems.append(Problem(str(path), str(exc), line_of(data, loc), name))
                     continue
-                plain = _plain(value)
-                if not _fits(item, plain):
+                answer = plain(value)
+                if not _fits(item, answer):
                     problems.append(Problem(str(path), f"value does not fit a {item.type} item", line_of(data, loc),
                                             name, "see modules/README.md for each item type's answer"))
                     continue
-                rows.append((str(district), module.id, item.id, plain))
+                rows.append((str(district), module.id, item.id, answer))
 
-
-def _plain(value: Any) -> Any:
-    """ruamel's commented containers as plain dicts and lists (for JSON)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def load_answers(path: Path, store: Store, client: str = "sample-answers", cohort: str | None = None) -> int:

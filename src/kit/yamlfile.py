@@ -290,3 +290,12 @@ def _friendly(err: dict[str, Any]) -> tuple[str, str]:
     if kind == "literal_error":
         return str(err["msg"]).replace("Input should be", "must be"), ""
     return str(err["msg"]), ""
+
+
+def plain(value: Any) -> Any:
+    """ruamel's commented containers as plain dicts and lists (for JSON and pydantic)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

@@ -257,23 +257,19 @@ def _cross_check(module: Module, data: Any, path: Path) -> list[Problem]:
                             "list them under `options:`")
     specs = [(["charts", c], chart) for c, chart in enumerate(module.charts)]
     specs += [(["trends", t], trend) for t, trend in enumerate(module.trends)]
+    item_kinds = {"ratings": (RatingItem, "rating"), "path": (ChoiceItem, "choice")}
     for loc, chart in specs:
-        if chart.kind == "path":
-            if len(chart.items) != 1:
+        if chart.kind in item_kinds:
+            kind, word = item_kinds[chart.kind]
+            if not chart.items:
+                add(loc + ["items"], f"a {chart.kind} chart needs {word} item ids", "list them under `items:`")
+            elif chart.kind == "path" and len(chart.items) != 1:
                 add(loc + ["items"], "a path trend needs exactly one choice item", "e.g. `items: [stage]`")
             for n, item_id in enumerate(chart.items):
                 if item_id not in seen_items:
-                    add(loc + ["items", n], f"unknown item {item_id!r}", "use the id of a choice item")
-                elif not isinstance(module.item(item_id), ChoiceItem):
-                    add(loc + ["items", n], f"item {item_id!r} is not a choice", "a path follows a choice item")
-        elif chart.kind == "ratings":
-            if not chart.items:
-                add(loc + ["items"], "a ratings chart needs rating item ids", "list them under `items:`")
-            for n, item_id in enumerate(chart.items):
-                if item_id not in seen_items:
-                    add(loc + ["items", n], f"unknown item {item_id!r}", "use the id of a rating item")
-                elif not isinstance(module.item(item_id), RatingItem):
-                    add(loc + ["items", n], f"item {item_id!r} is not a rating", "chart rating items only")
+                    add(loc + ["items", n], f"unknown item {item_id!r}", f"use the id of a {word} item")
+                elif not isinstance(module.item(item_id), kind):
+                    add(loc + ["items", n], f"item {item_id!r} is not a {word}", f"chart {word} items only")
         else:
             if not chart.sections:
                 add(loc + ["sections"], "a section_means chart needs section ids", "list them under `sections:`")

@@ -189,3 +189,15 @@ def test_the_sample_history_is_dated_and_moves(tmp_path):
     first = store.latest("copper-mine", "1", "02_scale")["stage"]
     assert first.saved_at.date() == dt.date(2026, 9, 17)
     store.close()
+
+
+def test_a_trend_on_the_wrong_kind_of_item_is_reported_at_its_line(tmp_path):
+    from kit.content import load_module
+    from kit.errors import InvalidFile
+    from kit.paths import modules_dir
+
+    text = (modules_dir() / "02_scale.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "02_scale.yaml"
+    path.write_text(text.replace("    items: [stage]", "    items: [depth]"), encoding="utf-8")
+    with pytest.raises(InvalidFile, match=r"02_scale.yaml:\d+: trends\[0\]\.items\[0\]: item 'depth' is not a choice"):
+        load_module(path)

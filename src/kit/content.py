@@ -148,6 +148,7 @@ class Chart(Strict):
     kind: Literal["ratings", "section_means"]
     items: list[str] = []
     sections: list[str] = []
+    dashboard: bool = False  # also drawn across districts on the cohort dashboard
 
 
 class Trend(Strict):
@@ -162,6 +163,7 @@ class Trend(Strict):
     kind: Literal["ratings", "section_means", "path"]
     items: list[str] = []
     sections: list[str] = []
+    dashboard: bool = False  # also drawn across districts on the cohort dashboard
 
 
 class Diagnostic(Strict):

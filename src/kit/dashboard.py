@@ -17,13 +17,46 @@ from math import nan
 from statistics import mean
 from typing import Any
 
-from kit.content import ChoiceItem, Module, RatingItem, all_modules, get_module
+from kit.content import Chart, ChoiceItem, Module, RatingItem, Trend, all_modules
 from kit.districts import District
+from kit.errors import KitError
 from kit.report import answer_text, css, flag_html
 from kit.store import Answer, Store
 
-SCALE, FUNDAMENTALS = "02_scale", "03_fundamentals"
-DIMENSIONS = ["depth", "ownership", "spread", "sustainability"]
+
+@dataclass(frozen=True)
+class Measures:
+    """What the dashboard compares across districts, read from the modules' `charts:` and `trends:`.
+
+    The charts and trends marked `dashboard: true`: with the shipped content, 02's four dimensions,
+    03's four Fundamentals and 02's stage on the five-stage path.
+    """
+
+    ratings: tuple[Module, Chart | Trend]
+    sections: tuple[Module, Chart | Trend]
+    path: tuple[Module, Chart | Trend]
+
+    @property
+    def modules(self) -> list[str]:
+        return list(dict.fromkeys(m.id for m, _ in (self.ratings, self.sections, self.path)))
+
+    @property
+    def stage(self) -> ChoiceItem:
+        module, spec = self.path
+        item = module.item(spec.items[0])
+        assert isinstance(item, ChoiceItem)  # checked when the module is loaded
+        return item
+
+
+def measures() -> Measures:
+    def first(kind: str) -> tuple[Module, Chart | Trend]:
+        for module in all_modules():
+            for spec in (*module.charts, *module.trends):
+                if spec.kind == kind and spec.dashboard:
+                    return module, spec
+        raise KitError(f"the dashboard needs a `{kind}` chart or trend marked `dashboard: true` in modules/")
+
+    return Measures(first("ratings"), first("section_means"), first("path"))
 
 
 def _esc(value: Any) -> str:
@@ -58,11 +91,13 @@ def read(store: Store | None, districts: list[District], convening: str, labels:
     from kit.diagnostics import diagnose, load_rules
 
     rules = load_rules()
+    shown = measures()
+    path_module, stage = shown.path[0].id, shown.stage.id
     for d in districts:
-        for module_id in (SCALE, FUNDAMENTALS):
+        for module_id in shown.modules:
             snap.latest[(d.id, module_id)] = store.latest(d.id, convening, module_id)
-        snap.stages[d.id] = [(labels.get(k, f"convening {k}"), _value(a.get("stage")))
-                             for k, a in store.over_time(d.id, SCALE, convening)]
+        snap.stages[d.id] = [(labels.get(k, f"convening {k}"), _value(a.get(stage)))
+                             for k, a in store.over_time(d.id, path_module, convening)]
         snap.flags[d.id] = diagnose(store, d, convening, rules)
     return snap
 
@@ -89,12 +124,13 @@ def completion_html(snap: Snapshot) -> str:
 
 def stage_html(snap: Snapshot) -> str:
     """Each district's stage now, and its path across convenings."""
-    item = get_module(SCALE).item("stage")
-    names = {o.id: o.label for o in item.options} if isinstance(item, ChoiceItem) else {}
+    shown = measures()
+    item = shown.stage
+    names = {o.id: o.label for o in item.options}
     rows = []
     for d in snap.districts:
         path = snap.stages.get(d.id, [])
-        now = names.get(_value(snap.latest.get((d.id, SCALE), {}).get("stage")), "—")
+        now = names.get(_value(snap.latest.get((d.id, shown.path[0].id), {}).get(item.id)), "—")
         steps = " → ".join(f"{_esc(label.split(',')[0])}: {_esc(names.get(stage, '—').split(':')[0])}"
                            for label, stage in path) or "—"
         rows.append(f"<tr><th scope='row'>{_esc(d.name)}</th><td>{_esc(now)}</td>"
@@ -115,17 +151,17 @@ def flags_html(snap: Snapshot) -> str:
 
 
 def dimension_data(snap: Snapshot) -> dict[str, list[Any]]:
-    """One row per district, one column per Coburn dimension (NaN where not rated)."""
+    """One row per district, one column per rating of the ratings chart, e.g. Coburn's four dimensions."""
+    module, spec = measures().ratings
     data: dict[str, list[Any]] = {"district": [d.name for d in snap.districts]}
-    for dim in DIMENSIONS:
-        data[dim] = [_level(snap.latest.get((d.id, SCALE), {}).get(dim)) for d in snap.districts]
+    for item_id in spec.items:
+        data[item_id] = [_level(snap.latest.get((d.id, module.id), {}).get(item_id)) for d in snap.districts]
     return data
 
 
 def path_data(snap: Snapshot) -> dict[str, list[Any]]:
     """`x`: the convenings so far; `s0`, `s1`, …: each district's stage number (1–5) at each, NaN if unanswered."""
-    item = get_module(SCALE).item("stage")
-    order = {o.id: n + 1 for n, o in enumerate(item.options)} if isinstance(item, ChoiceItem) else {}
+    order = {o.id: n + 1 for n, o in enumerate(measures().stage.options)}
     labels = list(dict.fromkeys(label for d in snap.districts for label, _ in snap.stages.get(d.id, [])))
     data: dict[str, list[Any]] = {"x": labels}
     for n, d in enumerate(snap.districts):
@@ -135,12 +171,12 @@ def path_data(snap: Snapshot) -> dict[str, list[Any]]:
 
 
 def heatmap_data(snap: Snapshot) -> dict[str, list[Any]]:
-    """District × Fundamental: the mean rating of the Fundamental's indicators."""
-    module = get_module(FUNDAMENTALS)
-    sections = [s for s in module.sections if any(isinstance(i, RatingItem) for i in s.items)]
+    """District × section of the section_means chart (the Fundamentals): the mean rating of its indicators."""
+    module, spec = measures().sections
+    sections = [s for s in module.sections if s.id in spec.sections]
     data: dict[str, list[Any]] = {"district": [], "fundamental": [], "value": [], "text": []}
     for d in snap.districts:
-        answers = snap.latest.get((d.id, FUNDAMENTALS), {})
+        answers = snap.latest.get((d.id, module.id), {})
         for s in sections:
             levels = [v for i in s.items if isinstance(i, RatingItem) and (v := _level(answers.get(i.id))) == v]
             value = round(mean(levels), 1) if levels else nan
@@ -272,13 +308,17 @@ class Dashboard:
         from bokeh.plotting import figure
         from bokeh.transform import dodge
 
+        module, spec = measures().ratings
         names = list(reversed(self.dim_source.data["district"]))
         fig = figure(y_range=names, x_range=(0, 4.6), height=90 + 70 * len(names), width=760,
-                     title="Coburn's four dimensions, by district", toolbar_location=None, tools="",
+                     title=f"{spec.title}, by district", toolbar_location=None, tools="",
                      sizing_mode="stretch_width")
-        for n, dim in enumerate(DIMENSIONS):
-            fig.hbar(y=dodge("district", 0.3 - 0.2 * n, range=fig.y_range), right=dim, height=0.18,
-                     source=self.dim_source, color=Colorblind8[n], legend_label=dim.capitalize())
+        width = 0.8 / max(len(spec.items), 1)
+        for n, item_id in enumerate(spec.items):
+            item = module.item(item_id)
+            fig.hbar(y=dodge("district", 0.4 - width * (n + 0.5), range=fig.y_range), right=item_id,
+                     height=width * 0.9, source=self.dim_source, color=Colorblind8[n % 8],
+                     legend_label=item.short or item_id.replace("_", " ").capitalize())
         fig.xaxis.ticker = [0, 1, 2, 3, 4]
         fig.xaxis.axis_label = "rating (1–4)"
         fig.legend.orientation = "horizontal"
@@ -294,10 +334,9 @@ class Dashboard:
 
         from kit.charts import MARKERS
 
-        item = get_module(SCALE).item("stage")
-        stages = [o.label for o in item.options] if isinstance(item, ChoiceItem) else []
+        stages = [o.label for o in measures().stage.options]
         fig = figure(x_range=self.path_source.data["x"] or ["—"], y_range=(0.5, len(stages) + 0.5), height=360,
-                     width=760, title="Stage on the five-stage path, by convening", toolbar_location=None, tools="",
+                     width=760, title=measures().path[1].title, toolbar_location=None, tools="",
                      sizing_mode="stretch_width")
         for n, d in enumerate(self.districts):
             color = Colorblind8[n % 8]
@@ -321,7 +360,7 @@ class Dashboard:
         districts = list(dict.fromkeys(reversed(data["district"])))
         fundamentals = list(dict.fromkeys(data["fundamental"]))
         fig = figure(x_range=fundamentals, y_range=districts, height=90 + 55 * len(districts), width=760,
-                     title="The four Fundamentals (average rating), by district", toolbar_location=None, tools="",
+                     title=f"{measures().sections[1].title}, by district", toolbar_location=None, tools="",
                      sizing_mode="stretch_width", x_axis_location="above")
         fig.rect(x="fundamental", y="district", width=0.98, height=0.95, source=self.heat_source,
                  fill_color=linear_cmap("value", list(reversed(Blues5))[:4], 1, 4, nan_color="#f2f2f2"),

@@ -123,20 +123,23 @@ def test_hostile_names_render_as_text_and_bad_ids_are_refused(tmp_path, browser)
     assert dialogs == []
 
 
-def test_nothing_leaks_from_one_district_to_the_next(tmp_path):
-    nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir()
+def probe_notebooks(folder: Path, body: str) -> Path:
+    """A folder with a stand-in module 00: the kit's parameters cell, then `body`."""
+    folder.mkdir()
     params = nbformat.v4.new_code_cell('district = "a"\nconvening = "1"\nmode = "auto"',
                                        metadata={"tags": ["parameters"]})
-    probe = nbformat.v4.new_code_cell(
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(body)], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, folder / "00_team.ipynb")
+    return folder
+
+
+def test_nothing_leaks_from_one_district_to_the_next(tmp_path):
+    nb_dir = probe_notebooks(tmp_path / "notebooks", (
         "from IPython.display import HTML, display\n"
         "display(HTML(f\"<p class='probe'>{'LEAK ' + previous if 'previous' in globals() else 'clean'}</p>\"))\n"
         "previous = district\n"
-    )
-    nb = nbformat.v4.new_notebook(cells=[params, probe],
-                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                           "language": "python"}})
-    nbformat.write(nb, nb_dir / "00_team.ipynb")
+    ))
     folder = cohort(tmp_path, {"one": "One", "two": "Two", "three": "Three"})
     result = build_packets(folder, tmp_path / "out", modules=parse_modules("00"), jobs=1, nb_dir=nb_dir,
                            db=f"sqlite:///{tmp_path / 'none.db'}")

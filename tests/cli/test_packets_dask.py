@@ -6,13 +6,12 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 from click.testing import CliRunner
 
 from kit.cli import main
 from kit.packets import build_packets, parse_modules
-from tests.cli.test_packets import cohort, seed_ratings
+from tests.cli.test_packets import cohort, probe_notebooks, seed_ratings
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.xdist_group("packets")
@@ -68,18 +67,11 @@ def test_dask_writes_the_same_packets_as_the_local_executor(tmp_path, cluster):
 
 def failing_notebooks(folder: Path) -> Path:
     """A module notebook that raises for the district `bad` and prints the district otherwise."""
-    folder.mkdir()
-    params = nbformat.v4.new_code_cell('district = "a"\nconvening = "1"\nmode = "auto"',
-                                       metadata={"tags": ["parameters"]})
-    body = nbformat.v4.new_code_cell(
+    return probe_notebooks(folder, (
         "from IPython.display import HTML, display\n"
         "if district == 'bad':\n    raise ValueError('this district breaks the notebook')\n"
         "display(HTML(f\"<p class='probe'>{district}</p>\"))\n"
-    )
-    nb = nbformat.v4.new_notebook(cells=[params, body], metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    nbformat.write(nb, folder / "00_team.ipynb")
-    return folder
+    ))
 
 
 def test_a_district_that_breaks_on_a_worker_is_reported_and_the_rest_written(tmp_path, cluster):

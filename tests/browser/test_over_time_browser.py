@@ -14,6 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(server, browser):
     context = browser.new_context()
     page = open_page(context, url(server, "02_scale", "sequoia-grove", "11"))
+    name = page.get_by_label("Your name (optional, kept with your saves):")
+    name.fill("Zoë <b>Q</b>")
+    name.press("Tab")  # the name syncs when the box loses focus
     stage = page.locator(".kit-item-stage")
     stage.locator("label", has_text="Stage 2: Willing colleagues").click()
     wait_saved(page, "stage")
@@ -37,6 +40,7 @@ def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(serve
     items = [i.id for i in get_module("02_scale").items()]
     panel.locator("select").first.select_option(index=items.index("stage"))
     page.wait_for_function("document.querySelector('.kit-history').innerText.includes('Willing colleagues')")
+    assert "Zoë <b>Q</b>" in panel.locator(".kit-history").inner_text()  # who saved it, shown as text
     panel.locator("select").nth(1).select_option(label="version 1")
     page.locator(".kit-history-restore").click()
     page.wait_for_selector(".kit-history-panel .kit-status-ok", timeout=20_000)

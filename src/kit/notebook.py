@@ -19,6 +19,7 @@ from kit.content import Module, all_modules, get_module
 from kit.districts import District, find_district, load_cohort
 from kit.errors import InvalidFile, KitError
 from kit.paths import sample_cohort_dir
+from kit.preheat import preheated, wait_for_request
 from kit.report import css, flag_html, render_module
 from kit.store import Store
 
@@ -33,10 +34,9 @@ def _await_request(charts: bool = False) -> None:
     Bokeh (and numpy with it, about 40 MB a kernel) is imported only for pages with charts.
     """
     global _request_seen
-    if _request_seen or os.environ.get("VOILA_PREHEAT", "False") == "False":
+    if _request_seen or not preheated():
         return
     import ipywidgets  # noqa: F401
-    from voila.utils import wait_for_request
 
     if charts:
         import jupyter_bokeh  # noqa: F401

@@ -43,18 +43,40 @@ def url_prefix(base_url: str) -> str:
     return "/" + "".join(f"{part}/" for part in parts)
 
 
+# Seconds before a used pool kernel is replaced. The replacement's start (about 2 s of CPU) would
+# otherwise share the cores with the page being drawn; at 0.2 s module 03 took 1.9 s to become
+# interactive, at 2 s 1.3 s (benchmarks/worksheet_latency.py, browser and server on two cores).
+POOL_FILL_DELAY = 2.0
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True if something already listens on `port` (another `kit serve`, a notebook server)."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Tornado binds: a lingering TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_url: str = "/") -> list[str]:
     """Voila's command line; `base_url` is the path it serves under (behind JupyterHub: /services/kit/)."""
     preheat = [
         # Keep `pool` kernels per worksheet started and imported ahead of the next page view;
-        # the notebook waits for the request (kit.notebook) before reading the query string.
-        "--preheat_kernel=True", f"--pool_size={pool}", "--VoilaKernelManager.fill_delay=0.2",
+        # the notebook waits for the request (kit.preheat) before reading the query string.
+        "--preheat_kernel=True", f"--pool_size={pool}", f"--VoilaKernelManager.fill_delay={POOL_FILL_DELAY}",
     ] if pool > 0 else []
     return [
         sys.executable, "-m", "voila", str(notebooks_dir()),
         f"--port={port}", f"--Voila.ip={host}", f"--Voila.base_url={url_prefix(base_url)}",
         "--no-browser", "--template=kit",
+        "--Voila.port_retries=0",  # never move to another port than the one printed and linked
         "--VoilaConfiguration.show_tracebacks=False",
+        # The answer history names the device each version came from (kit.notebook.device).
+        "--VoilaConfiguration.http_header_envs=['User-Agent']",
         # Pages left open in a closed laptop hold a kernel each; cull them after a quiet spell.
         f"--MappingKernelManager.cull_idle_timeout={cull_minutes * 60}",
         "--MappingKernelManager.cull_interval=60",
@@ -90,6 +112,9 @@ def public_base(port: int, host: str, base_url: str = "/") -> str:
 def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
           cull_minutes: int = 30, pool: int = 0, base_url: str = "/") -> None:
     command = voila_command(port, host, cull_minutes, pool, base_url)  # a bad --base-url stops here, before any work
+    if port_in_use(host, port):
+        raise KitError(f"port {port} on {host} is already in use (another `kit serve`?): stop it, or "
+                       "choose another with --port")
     store, problems, token = prepare(cohort, db)
     for problem in problems:
         print(f"Warning: skipped {problem}", file=sys.stderr)

@@ -42,14 +42,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(cohort: Path, data: Path) -> Iterator[str]:
+def running_server(cohort: Path, data: Path, pool: int = 0) -> Iterator[str]:
     """`kit serve` on `cohort` with its store in `data`; yields the base URL, stops it afterwards."""
     port = free_port()
     env = {**os.environ, "KIT_DATA": str(data)}
     env.pop("KIT_DB_URL", None)
     log = open(data / "serve.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kit.cli", "serve", "--cohort", str(cohort), "--port", str(port)],
+        [sys.executable, "-m", "kit.cli", "serve", "--cohort", str(cohort), "--port", str(port), "--pool", str(pool)],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data,
     )
     base = f"http://127.0.0.1:{port}"

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(server, browser):
-    context = browser.new_context()
+    context = browser.new_context(user_agent="Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Safari/604.1")
     page = open_page(context, url(server, "02_scale", "sequoia-grove", "11"))
     name = page.get_by_label("Your name (optional, kept with your saves):")
     name.fill("Zoë <b>Q</b>")
@@ -41,6 +41,7 @@ def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(serve
     panel.locator("select").first.select_option(index=items.index("stage"))
     page.wait_for_function("document.querySelector('.kit-history').innerText.includes('Willing colleagues')")
     assert "Zoë <b>Q</b>" in panel.locator(".kit-history").inner_text()  # who saved it, shown as text
+    assert "Safari on iPad" in panel.locator(".kit-history").inner_text()  # from the page request's User-Agent
     panel.locator("select").nth(1).select_option(label="version 1")
     page.locator(".kit-history-restore").click()
     page.wait_for_selector(".kit-history-panel .kit-status-ok", timeout=20_000)

@@ -74,6 +74,11 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_u
         f"--port={port}", f"--Voila.ip={host}", f"--Voila.base_url={url_prefix(base_url)}",
         "--no-browser", "--template=kit",
         "--Voila.port_retries=0",  # never move to another port than the one printed and linked
+        # Voila's front end asks to stop a page's kernel as the team leaves the page, but its pages
+        # carry no XSRF token, so the request was refused (403) and every page a team had visited
+        # kept a kernel until the idle cull. XSRF guards cookie logins; the kit has none (access is
+        # the secret token in each link), so the check protected nothing here.
+        "--Voila.tornado_settings=disable_check_xsrf=True",
         "--VoilaConfiguration.show_tracebacks=False",
         # The answer history names the device each version came from (kit.notebook.device).
         "--VoilaConfiguration.http_header_envs=['User-Agent']",

@@ -9,8 +9,10 @@ shows its own status ("Saved 14:02", a red "Not saved", or a conflict with anoth
 from __future__ import annotations
 
 import asyncio
+import atexit
 import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -346,6 +348,20 @@ class Debouncer:
             self.func()
 
 
+_open_worksheets: weakref.WeakSet[Worksheet] = weakref.WeakSet()
+
+
+@atexit.register
+def _save_before_the_kernel_stops() -> None:
+    """Voila stops a page's kernel as the team leaves it, often within the second after their last
+    keystroke: save what is still waiting for its debounce (a clean kernel shutdown runs atexit)."""
+    for sheet in list(_open_worksheets):
+        try:
+            sheet.flush()
+        except Exception:  # noqa: BLE001, S112 - the next worksheet's answers still get their chance
+            continue
+
+
 class ItemField:
     """One item on the page: its input, its saved version, autosave, and its status line."""
 
@@ -525,6 +541,7 @@ class Worksheet:
         self.carry_box = self._carry_box()
         self.history_box = make(w.VBox, children=[self._history_button()])
         self.refresh_flags()
+        _open_worksheets.add(self)
 
     def label(self, convening: str) -> str:
         return self.labels.get(convening) or f"convening {convening}"

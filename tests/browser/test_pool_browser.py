@@ -13,6 +13,7 @@ import pytest
 
 from kit.content import RatingItem, get_module
 from tests.browser.conftest import ROOT, open_page, running_server, team_tokens
+from tests.browser.test_worksheet_browser import kernel_alive
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -28,16 +29,23 @@ def test_preheated_kernels_serve_each_team_its_own_district(pooled, browser):
     base, tokens = pooled
     rating = next(i.id for i in get_module("03_fundamentals").items() if isinstance(i, RatingItem))
     context = browser.new_context(user_agent="Mozilla/5.0 (Windows NT 10.0) Firefox/140.0")
+    kernels = []
     for district, name in [("copper-mine", "Copper Mine"), ("valley-view", "Valley View")]:
         url = f"{base}/voila/render/03_fundamentals.ipynb?district={district}&token={tokens[district]}"
         page = open_page(context, url)
+        kernels.append(page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"))
         assert name in page.locator(".kit-page").first.inner_text()
         page.locator(f".kit-item-{rating} button", has_text="2 ·").click()
         page.wait_for_selector(f".kit-item-{rating} .kit-status-ok", timeout=20_000)
         page.locator(".kit-history-open").click()
         assert "Firefox on Windows" in page.locator(".kit-history").inner_text()  # the request's own header
-        page.close()
+        page.close(run_before_unload=True)  # as a browser closes a tab
         time.sleep(1)  # the next team takes the pool's replacement kernel
+    assert kernels[0] != kernels[1]
+    deadline = time.time() + 20
+    while any(kernel_alive(base, k) for k in kernels) and time.time() < deadline:
+        time.sleep(0.5)
+    assert not any(kernel_alive(base, k) for k in kernels), "closed pages left their kernels running"
     # a wrong token on a preheated kernel is still refused
     page = open_page(context, f"{base}/voila/render/03_fundamentals.ipynb?district=copper-mine&token=nope")
     assert page.locator(".kit-error-page").count() == 1 and "Copper Mine" not in page.content()

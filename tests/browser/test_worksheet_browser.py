@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from kit.content import RatingItem, TextItem, get_module
@@ -144,4 +146,34 @@ def test_cohort_page_shows_each_districts_flags(server, browser):
     assert "RISK:" in text and "senior leader on the roster does not come to team meetings" in text
     copper = page.locator("tr", has=page.locator("th", has_text="Copper Mine"))
     assert copper.locator(".kit-home-flags").inner_text().strip() == "0"
+    context.close()
+
+
+def kernel_alive(base: str, kernel_id: str) -> bool:
+    """Whether Voila still has this kernel (its websocket route answers 404 once it is stopped)."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    try:
+        with connect(f"{base.replace('http', 'ws', 1)}/api/kernels/{kernel_id}/channels", open_timeout=10):
+            return True
+    except InvalidStatus as refused:
+        assert refused.response.status_code == 404
+        return False
+
+
+def test_leaving_a_page_stops_its_kernel_and_keeps_what_was_just_typed(server, browser):
+    context = browser.new_context()
+    page = open_page(context, url(server, "09_reflection", "foothills-unified", "7"))
+    kernel = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    text_id = first_of("09_reflection", TextItem)
+    page.locator(f".kit-item-{text_id} textarea").fill("Typed, then straight to the cohort page")
+    page.locator(".kit-nav a").last.click()  # within the autosave's one-second pause
+    page.wait_for_selector(".kit-home, .kit-page", timeout=120_000)
+    deadline = time.time() + 20
+    while kernel_alive(server, kernel) and time.time() < deadline:
+        time.sleep(0.5)
+    assert not kernel_alive(server, kernel), "the page left behind its kernel"
+    page = open_page(context, url(server, "09_reflection", "foothills-unified", "7"))
+    assert page.locator(f".kit-item-{text_id} textarea").input_value() == "Typed, then straight to the cohort page"
     context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,31 @@ def test_flags_show_at_the_top_and_next_to_the_items_they_read(store):
     sheet.fields["depth"].input.watched[0].value = 3
     assert sheet.item_flags["depth"].value == ""
     assert sheet.flags_box.value == ""
+
+
+def test_text_typed_just_before_the_kernel_stops_is_saved(tmp_path):
+    """Voila stops a page's kernel as the team leaves it; what was still in its debounce is saved first."""
+    from jupyter_client.manager import start_new_kernel
+
+    url = f"sqlite:///{tmp_path / 'kit.db'}"
+    Store(url).close()
+    km, kc = start_new_kernel(kernel_name="python3", env={**os.environ, "KIT_DB_URL": url})
+    try:
+        reply = kc.execute_interactive(
+            "from kit.content import get_module\n"
+            "from kit.store import Store\n"
+            "from kit.worksheets import Worksheet\n"
+            "module = get_module('09_reflection')\n"
+            "sheet = Worksheet(module, 'windy-city', '1', Store())\n"
+            "item = next(i.id for i in module.items() if i.type == 'text')\n"
+            "sheet.fields[item].input.watched[0].value = \"Last thought, typed as we left\"\n"
+            "assert not sheet.store.latest('windy-city', '1', module.id)  # still in its one-second debounce\n",
+            timeout=60)
+        assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)  # a clean shutdown, as Voila's shutdown handler asks for
+    store = Store(url)
+    saved = store.latest("windy-city", "1", "09_reflection")
+    assert [a.value for a in saved.values()] == ["Last thought, typed as we left"]
+    store.close()

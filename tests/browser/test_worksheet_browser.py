@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -150,16 +152,15 @@ def test_cohort_page_shows_each_districts_flags(server, browser):
 
 
 def kernel_alive(base: str, kernel_id: str) -> bool:
-    """Whether Voila still has this kernel (its websocket route answers 404 once it is stopped)."""
-    from websockets.exceptions import InvalidStatus
-    from websockets.sync.client import connect
-
+    """Whether Voila still has this kernel (its kernel route answers 404 once the kernel is stopped)."""
     try:
-        with connect(f"{base.replace('http', 'ws', 1)}/api/kernels/{kernel_id}/channels", open_timeout=10):
-            return True
-    except InvalidStatus as refused:
-        assert refused.response.status_code == 404
+        urllib.request.urlopen(f"{base}/api/kernels/{kernel_id}", timeout=10)
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 404, refused
         return False
+    except OSError:  # busy (a kernel shutting down, a slow machine): ask again
+        return True
+    return True
 
 
 def test_leaving_a_page_stops_its_kernel_and_keeps_what_was_just_typed(server, browser):

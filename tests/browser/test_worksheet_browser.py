@@ -178,3 +178,24 @@ def test_leaving_a_page_stops_its_kernel_and_keeps_what_was_just_typed(server, b
     page = open_page(context, url(server, "09_reflection", "foothills-unified", "7"))
     assert page.locator(f".kit-item-{text_id} textarea").input_value() == "Typed, then straight to the cohort page"
     context.close()
+
+
+def test_a_page_whose_kernel_is_gone_says_so_and_reloads(server, browser):
+    context = browser.new_context()
+    page = open_page(context, url(server, "01_approach", "center-city", "8"))
+    kernel = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    assert page.locator(".kit-offline").count() == 0
+    page.evaluate("window.dispatchEvent(new Event('focus'))")  # a live kernel: nothing to say
+    page.wait_for_timeout(1000)
+    assert page.locator(".kit-offline").count() == 0
+    # as the idle cull does to a page left open on a closed laptop
+    stop = urllib.request.Request(f"{server}/voila/api/shutdown/{kernel}", method="POST", data=b"")
+    urllib.request.urlopen(stop, timeout=30)
+    page.evaluate("window.dispatchEvent(new Event('focus'))")  # the laptop is opened again
+    banner = page.locator(".kit-offline")
+    banner.wait_for(timeout=20_000)
+    assert "not saved" in banner.inner_text() and "Reload" in banner.inner_text()
+    page.locator(".kit-offline-reload").click()
+    page.wait_for_selector(".kit-page .kit-item", timeout=120_000)
+    assert page.locator(".kit-offline").count() == 0
+    context.close()

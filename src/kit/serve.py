@@ -78,7 +78,7 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_u
         # carry no XSRF token, so the request was refused (403) and every page a team had visited
         # kept a kernel until the idle cull. XSRF guards cookie logins; the kit has none (access is
         # the secret token in each link), so the check protected nothing here.
-        "--Voila.tornado_settings=disable_check_xsrf=True",
+        "--Voila.tornado_settings={'disable_check_xsrf': True}",  # a literal: key=value gives the string 'True'
         "--VoilaConfiguration.show_tracebacks=False",
         # The answer history names the device each version came from (kit.notebook.device).
         "--VoilaConfiguration.http_header_envs=['User-Agent']",

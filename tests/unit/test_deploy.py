@@ -285,3 +285,13 @@ def test_docs_show_kit_commands_that_exist_with_options_that_parse():
 
 def test_readme_links_the_deployment_guide():
     assert "docs/deploy.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_voila_reads_the_kits_settings_as_values_not_strings():
+    from voila.app import Voila
+
+    app = Voila()
+    app.parse_command_line([a for a in voila_command(8866, "127.0.0.1", 30, pool=1) if a.startswith("--")])
+    assert app.tornado_settings == {"disable_check_xsrf": True}
+    assert app.config.VoilaConfiguration.http_header_envs == ["User-Agent"]
+    assert app.port_retries == 0

@@ -6,10 +6,10 @@ is written next to its target and renamed, so a failed backup never leaves half 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
+from kit.atomic import atomic_path
 from kit.errors import KitError
 from kit.store import default_url, shown_url
 
@@ -23,20 +23,20 @@ def sqlite_path(url: str | None) -> Path:
 
 
 def _copy(source: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.unlink(missing_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     try:
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst)
-            if dst.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise KitError(f"the copy of {source} failed its integrity check — nothing was written")
-        finally:
-            dst.close()
+        with atomic_path(target) as tmp:  # a failed copy leaves neither half a file nor its temporary
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+                if dst.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                    raise KitError(f"the copy of {source} failed its integrity check — nothing was written")
+            finally:
+                dst.close()
+    except sqlite3.DatabaseError as exc:
+        raise KitError(f"{source} cannot be copied ({exc}): nothing was written to {target}") from None
     finally:
         src.close()
-    os.replace(tmp, target)
 
 
 def backup(out: Path, url: str | None = None) -> Path:

@@ -67,3 +67,14 @@ def test_backup_of_a_postgresql_store_points_to_its_own_tools(tmp_path):
     assert "backup and restore work on the SQLite store" in result.stderr and "pg_dump" in result.stderr
     assert "s3cret" not in result.stderr
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_store_that_cannot_be_read_is_named_and_nothing_is_left_behind(tmp_path):
+    store = tmp_path / "kit.db"
+    store.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)  # the header of a database, then garbage
+    out = tmp_path / "backups" / "copy.db"
+    result = CliRunner().invoke(main, ["backup", "--out", str(out), "--db", f"sqlite:///{store}"])
+    assert result.exit_code == 2, result.output
+    assert str(store) in result.stderr and "nothing was written" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert list(out.parent.iterdir()) == []  # no copy and no temporary file

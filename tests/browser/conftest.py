@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,3 +92,20 @@ def open_page(context, url: str):
     page.goto(url, timeout=120_000)
     page.wait_for_selector(".kit-page .kit-item, .kit-error-page, .kit-home", timeout=120_000)
     return page
+
+
+def kernel_id(page) -> str:
+    """The kernel behind a Voila page, from the page's own config."""
+    return page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+
+
+def kernel_alive(base: str, kernel_id: str) -> bool:
+    """Whether Voila still has this kernel (its kernel route answers 404 once the kernel is stopped)."""
+    try:
+        urllib.request.urlopen(f"{base}/api/kernels/{kernel_id}", timeout=10)
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 404, refused
+        return False
+    except OSError:  # busy (a kernel shutting down, a slow machine): ask again
+        return True
+    return True

@@ -12,8 +12,7 @@ import time
 import pytest
 
 from kit.content import RatingItem, get_module
-from tests.browser.conftest import ROOT, open_page, running_server, team_tokens
-from tests.browser.test_worksheet_browser import kernel_alive
+from tests.browser.conftest import ROOT, kernel_alive, kernel_id, open_page, running_server, team_tokens
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -33,7 +32,7 @@ def test_preheated_kernels_serve_each_team_its_own_district(pooled, browser):
     for district, name in [("copper-mine", "Copper Mine"), ("valley-view", "Valley View")]:
         url = f"{base}/voila/render/03_fundamentals.ipynb?district={district}&token={tokens[district]}"
         page = open_page(context, url)
-        kernels.append(page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"))
+        kernels.append(kernel_id(page))
         assert name in page.locator(".kit-page").first.inner_text()
         page.locator(f".kit-item-{rating} button", has_text="2 ·").click()
         page.wait_for_selector(f".kit-item-{rating} .kit-status-ok", timeout=20_000)

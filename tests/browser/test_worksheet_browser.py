@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-import urllib.error
 import urllib.request
 
 import pytest
 
 from kit.content import RatingItem, TextItem, get_module
-from tests.browser.conftest import open_page, pm
+from tests.browser.conftest import kernel_alive, kernel_id, open_page, pm
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -151,22 +150,10 @@ def test_cohort_page_shows_each_districts_flags(server, browser):
     context.close()
 
 
-def kernel_alive(base: str, kernel_id: str) -> bool:
-    """Whether Voila still has this kernel (its kernel route answers 404 once the kernel is stopped)."""
-    try:
-        urllib.request.urlopen(f"{base}/api/kernels/{kernel_id}", timeout=10)
-    except urllib.error.HTTPError as refused:
-        assert refused.code == 404, refused
-        return False
-    except OSError:  # busy (a kernel shutting down, a slow machine): ask again
-        return True
-    return True
-
-
 def test_leaving_a_page_stops_its_kernel_and_keeps_what_was_just_typed(server, browser):
     context = browser.new_context()
     page = open_page(context, url(server, "09_reflection", "foothills-unified", "7"))
-    kernel = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    kernel = kernel_id(page)
     text_id = first_of("09_reflection", TextItem)
     page.locator(f".kit-item-{text_id} textarea").fill("Typed, then straight to the cohort page")
     page.locator(".kit-nav a").last.click()  # within the autosave's one-second pause
@@ -183,7 +170,7 @@ def test_leaving_a_page_stops_its_kernel_and_keeps_what_was_just_typed(server, b
 def test_a_page_whose_kernel_is_gone_says_so_and_reloads(server, browser):
     context = browser.new_context()
     page = open_page(context, url(server, "01_approach", "center-city", "8"))
-    kernel = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    kernel = kernel_id(page)
     assert page.locator(".kit-offline").count() == 0
     page.evaluate("window.dispatchEvent(new Event('focus'))")  # a live kernel: nothing to say
     page.wait_for_timeout(1000)

@@ -47,6 +47,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pytest.skip(NO_PG)
     from sqlalchemy.engine import make_url
 
+    # A server store's link book (its tokens) lives in the data folder: the test's, not the checkout's.
+    request.getfixturevalue("monkeypatch").setenv("KIT_DATA", str(tmp_path / "kit-data"))
+
     admin = request.getfixturevalue("pg_admin")
     schema = f"kit_test_{uuid.uuid4().hex[:16]}"
     with admin.begin() as conn:

@@ -10,15 +10,18 @@ from pathlib import Path
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path`, renamed to `path` only if the block finishes without an error."""
+def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
+    """A temporary path beside `path`, renamed to `path` only if the block finishes without an error.
+
+    `mode` 0o600 for what only its owner may read (the store's backups, the link book).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the kit's outputs are meant to be shared
+        os.chmod(tmp, mode)  # mkstemp makes it private; most of the kit's outputs are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -25,7 +25,8 @@ def sqlite_path(url: str | None) -> Path:
 def _copy(source: Path, target: Path) -> None:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     try:
-        with atomic_path(target) as tmp:  # a failed copy leaves neither half a file nor its temporary
+        # 0600: the answers are the owner's alone; a failed copy leaves neither half a file nor its temporary
+        with atomic_path(target, mode=0o600) as tmp:
             dst = sqlite3.connect(tmp)
             try:
                 src.backup(dst)

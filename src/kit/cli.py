@@ -278,16 +278,20 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
               help="Where teams reach `kit serve`: this laptop's address on the room's network, or behind"
                    " JupyterHub the hub's address and the service path, e.g. https://hub.example.org/services/kit.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Also write the links as CSV.")
-@click.option("--rotate", is_flag=True, help="Make new tokens; every old link stops working.")
+@click.option("--rotate", is_flag=False, flag_value="all", default=None, metavar="[DISTRICT]",
+              help="Make new tokens: alone, for every link; with a district id (or program-manager), for that"
+                   " link only. The old links stop working within seconds, also on a running kit serve.")
 @click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
 @friendly
-def links(cohort: Path | None, base_url: str, out: Path | None, rotate: bool, db: str | None) -> None:
+def links(cohort: Path | None, base_url: str, out: Path | None, rotate: str | None, db: str | None) -> None:
     """Print each district team's link (it carries a secret token) and the program manager's.
 
     A team's link opens only its own district's worksheets; the program manager's opens the
     cohort page, the dashboard and every worksheet. Mail each team its own link.
 
     Example: kit links --cohort sample_districts --base-url http://192.168.1.20:8866 --out links.csv
+
+    Example: kit links --rotate windy-city   (a new link for Windy City's team; the others stay)
     """
     import os
 
@@ -298,7 +302,8 @@ def links(cohort: Path | None, base_url: str, out: Path | None, rotate: bool, db
     from kit.links import as_csv, make_links
     from kit.store import Store
 
-    found = make_links(cohort or sample_cohort_dir(), base_url, Store(db), rotate=rotate)
+    renew: bool | list[str] = rotate == "all" or ([rotate] if rotate else False)
+    found = make_links(cohort or sample_cohort_dir(), base_url, Store(db), rotate=renew)
     table = Table("District", "Link", title="Team links (keep them private: each opens a district's answers)")
     for link in found:
         table.add_row(link.name, link.url)

@@ -22,12 +22,23 @@ class Link:
     url: str
 
 
-def make_links(cohort: Path, base_url: str, store: Store, rotate: bool = False) -> list[Link]:
-    """The program manager's link (the cohort page) first, then one per district of the cohort."""
+def make_links(cohort: Path, base_url: str, store: Store, rotate: bool | list[str] = False) -> list[Link]:
+    """The program manager's link (the cohort page) first, then one per district of the cohort.
+
+    `rotate`: True makes every link new; a list of district ids ("program-manager" for the
+    program manager's) makes those links new.
+    """
     districts, _problems = load_cohort(cohort)
     if not districts:
         raise KitError(f"{cohort}: no valid district files — run `kit validate {cohort}`")
-    tokens = store.links(cohort.name, [d.id for d in districts], rotate=rotate)
+    ids = [d.id for d in districts]
+    if isinstance(rotate, list):
+        unknown = [d for d in rotate if d not in ids and d != "program-manager"]
+        if unknown:
+            raise KitError(f"--rotate {unknown[0]}: no such district in {cohort} — use one of: "
+                           f"{', '.join(['program-manager', *ids])}")
+        rotate = ["" if d == "program-manager" else d for d in rotate]
+    tokens = store.links(cohort.name, ids, rotate=rotate)
     base = base_url.rstrip("/") + "/voila/render"
     out = [Link("", "Program manager (cohort page and dashboard)",
                 f"{base}/home.ipynb?{urlencode({'token': tokens['']})}")]

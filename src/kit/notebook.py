@@ -197,7 +197,7 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "",
         found = get_module(module_id)
         _await_request(charts=bool(found.charts or found.trends))
     district_id, convening = resolve("district", district), resolve("convening", convening)
-    mode = resolve("mode", mode)
+    # `mode` is never read from the URL: ?mode=report once showed any district's answers, token or not.
     if mode == "auto":
         mode = "live" if under_voila() else "report"
     if mode == "report":  # papermill and packets: errors raise, so a batch reports them

@@ -28,22 +28,42 @@ def request_url() -> str:
     return f"{protocol}://{host}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}"
 
 
-def wait_for_request(url: str | None = None, open_timeout: float = 5.0) -> bool:
+# Every wait here ends: the socket is re-opened this often (Voila replays a request that arrived
+# while no socket was open), and a server that cannot be reached at all is given up on.
+RECV_SECONDS = 20.0
+UNREACHABLE_TRIES = 3
+
+
+def wait_for_request(url: str | None = None, open_timeout: float = 5.0, recv_seconds: float = RECV_SECONDS) -> bool:
     """Block until Voila sends the request, then put its variables in `os.environ`.
 
     Returns False (and changes nothing) outside a preheated kernel or when Voila cannot be
     reached; the page then renders with the notebook's defaults, as Voila's helper does.
+    The socket shows the server's secret (``KIT_QUERY_SECRET``, inherited from `kit serve`):
+    only the server's own kernels may wait for requests (kit.server.QuerySocket).
     """
     if not preheated():
         return False
     from websockets.exceptions import WebSocketException
     from websockets.sync.client import connect
 
-    try:
-        with connect(url or request_url(), open_timeout=open_timeout) as socket:
-            message = socket.recv()
-    except (OSError, TimeoutError, WebSocketException):
-        return False
+    headers = {"X-Kit-Query-Secret": os.environ.get("KIT_QUERY_SECRET", "")}
+    failures = 0
+    while failures < UNREACHABLE_TRIES:
+        try:
+            with connect(url or request_url(), open_timeout=open_timeout, additional_headers=headers) as socket:
+                failures = 0
+                message = socket.recv(timeout=recv_seconds)
+        except TimeoutError:
+            continue  # no page yet: open the socket again, so a lost socket cannot strand this kernel
+        except (OSError, WebSocketException):
+            failures += 1
+            continue
+        return _apply(message)
+    return False
+
+
+def _apply(message: str | bytes) -> bool:
     try:
         variables = json.loads(message)
     except ValueError:

@@ -70,15 +70,20 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_u
         "--preheat_kernel=True", f"--pool_size={pool}", f"--VoilaKernelManager.fill_delay={POOL_FILL_DELAY}",
     ] if pool > 0 else []
     return [
-        sys.executable, "-m", "voila", str(notebooks_dir()),
+        # Voila with the kit's access rules (kit.server): a page without a valid link for it gets
+        # "No access" from the server, before any kernel starts.
+        sys.executable, "-m", "kit.server", str(notebooks_dir()),
         f"--port={port}", f"--Voila.ip={host}", f"--Voila.base_url={url_prefix(base_url)}",
         "--no-browser", "--template=kit",
         "--Voila.port_retries=0",  # never move to another port than the one printed and linked
         # Voila's front end asks to stop a page's kernel as the team leaves the page, but its pages
         # carry no XSRF token, so the request was refused (403) and every page a team had visited
-        # kept a kernel until the idle cull. XSRF guards cookie logins; the kit has none (access is
-        # the secret token in each link), so the check protected nothing here.
+        # kept a kernel until the idle cull. The kit's cookies (kit.server) are SameSite=Strict, so
+        # another site's page cannot make a browser send them: the forgery XSRF guards against fails.
         "--Voila.tornado_settings={'disable_check_xsrf': True}",  # a literal: key=value gives the string 'True'
+        # Kernels talk to the server over Unix sockets in Voila's private folder, not TCP ports: many
+        # kernels starting at once raced for ports ("Address already in use") and a page hung.
+        "--KernelManager.transport=ipc",
         "--VoilaConfiguration.show_tracebacks=False",
         # The answer history names the device each version came from (kit.notebook.device).
         "--VoilaConfiguration.http_header_envs=['User-Agent']",

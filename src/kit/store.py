@@ -45,13 +45,18 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
+from kit.access import HASH_PREFIX, plausible_token, token_hash
 from kit.errors import KitError
 from kit.paths import data_dir
 
-SCHEMA_VERSION = 2  # 2: responses.author (who saved, as typed on the worksheet)
+# 2: responses.author (who saved, as typed on the worksheet); 3: access.token holds a token's hash
+SCHEMA_VERSION = 3
 # First key of the PostgreSQL advisory locks the store takes ("kit" in ASCII), so they do not
 # collide with locks another application takes in the same database.
 LOCK_NAMESPACE = 0x6B6974
+# The largest answer kept: far above any worksheet answer (a full page of text is ~5 KB), far below
+# Tornado's 10 MiB websocket message limit, past which the page lost its connection instead.
+MAX_ANSWER_BYTES = 1_000_000
 MIGRATION_LOCK = 0
 metadata = MetaData()
 
@@ -77,7 +82,7 @@ convenings = Table(
 
 access = Table(
     "access", metadata,  # team links: a secret token per district, and one ("" district) for the program manager
-    Column("token", String(64), primary_key=True),
+    Column("token", String(80), primary_key=True),  # "sha256:<hex>" of the token (schema 3); the link book has it
     Column("cohort", String(200), nullable=False),
     Column("district", String(64), nullable=False),
     Column("created_at", String(32), nullable=False),
@@ -132,6 +137,14 @@ class Convening:
         """`convening 2, 14 Jan 2027`, for the labels on worksheets and packets."""
         when = f", {self.date.day} {self.date:%b %Y}" if self.date else ""
         return f"convening {self.number}{when}"
+
+
+class AnswerTooLarge(KitError):
+    """An answer past MAX_ANSWER_BYTES: refused, so one paste cannot fill the store or stall the room."""
+
+    def __init__(self, size: int):
+        super().__init__(f"this answer is {size / 1e6:.1f} MB; the kit keeps answers up to"
+                         f" {MAX_ANSWER_BYTES // 1_000_000} MB. Shorten it (or link to a document) and it will save")
 
 
 class Conflict(KitError):
@@ -190,6 +203,7 @@ class Store:
             path = self.url.removeprefix("sqlite:///")
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                private_file(Path(path))
         self.engine: Engine = _engine(self.url)
         self.is_postgres = self.engine.dialect.name == "postgresql"
         if self.is_sqlite:
@@ -254,7 +268,25 @@ class Store:
             elif current < SCHEMA_VERSION:
                 if current < 2:
                     conn.execute(text("ALTER TABLE responses ADD COLUMN author VARCHAR(120) NOT NULL DEFAULT ''"))
+                if current < 3:
+                    self._hash_tokens(conn)
                 conn.execute(update(schema_info).values(version=SCHEMA_VERSION))
+
+    def _hash_tokens(self, conn: Connection) -> None:
+        """Schema 3: move the tokens of existing links to the link book and keep only their hashes."""
+        if not self.is_sqlite:
+            conn.execute(text("ALTER TABLE access ALTER COLUMN token TYPE VARCHAR(80)"))
+        rows = [r for r in conn.execute(select(access)) if not r.token.startswith(HASH_PREFIX)]
+        if not rows:
+            return
+        book = self.link_book()
+        for row in rows:
+            book.setdefault(row.cohort, {})[row.district] = row.token
+        self._write_link_book(book)  # first: a failure here leaves the old rows, and the links, as they were
+        if self.is_sqlite:
+            conn.exec_driver_sql("PRAGMA secure_delete=ON")  # the old tokens' bytes are zeroed, not just freed
+        for row in rows:
+            conn.execute(update(access).where(access.c.token == row.token).values(token=token_hash(row.token)))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -310,32 +342,78 @@ class Store:
         found = self.convenings(cohort)
         return found[-1].key if found else "1"
 
-    def links(self, cohort: str, district_ids: Iterable[str], rotate: bool = False) -> dict[str, str]:
+    def link_book_path(self) -> Path:
+        """The private file (mode 0600) holding the tokens themselves; the database keeps their hashes.
+
+        Beside a SQLite store (``kit.db`` → ``kit.db.links``), so a backup or a copy of the database
+        opens no page; for a server database, in the kit's data folder, named after the URL.
+        """
+        if self.is_sqlite and self.url.removeprefix("sqlite:///") not in ("", ":memory:"):
+            return Path(self.url.removeprefix("sqlite:///") + ".links")
+        import hashlib
+
+        return data_dir() / f"links-{hashlib.sha256(shown_url(self.url).encode()).hexdigest()[:12]}.json"
+
+    def link_book(self) -> dict[str, dict[str, str]]:
+        path = self.link_book_path()
+        try:
+            book = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise KitError(f"{path}: the link book cannot be read ({exc}) — `kit links --rotate` makes new"
+                           " links") from None
+        return book if isinstance(book, dict) else {}
+
+    def _write_link_book(self, book: dict[str, dict[str, str]]) -> None:
+        from kit.atomic import atomic_path
+
+        with atomic_path(self.link_book_path(), mode=0o600) as tmp:
+            tmp.write_text(json.dumps(book, indent=1, sort_keys=True), encoding="utf-8")
+
+    def links(self, cohort: str, district_ids: Iterable[str], rotate: bool | Iterable[str] = False) -> dict[str, str]:
         """The secret token of each district's team link ("" → the program manager's), made when missing.
 
-        Tokens are kept as they are (not hashed) so a program manager can print the links again
-        mid-convening; `rotate=True` replaces them all, and old links stop working at once.
+        The database keeps only each token's hash; the tokens are in the link book, so a program
+        manager can print the links again mid-convening. `rotate=True` replaces every link of the
+        cohort, `rotate=["windy-city"]` that district's alone; old links stop working at once.
         """
         import secrets
 
         wanted = ["", *district_ids]
+        renew = set(wanted) if rotate is True else set(rotate or ())
+        book = self.link_book()
+        tokens = book.setdefault(cohort, {})
         with self.writer.begin() as conn:
-            if rotate:
-                conn.execute(access.delete().where(access.c.cohort == cohort))
             have = {r.district: r.token for r in conn.execute(select(access).where(access.c.cohort == cohort))}
+            made: dict[str, str] = {}
             for district in wanted:
-                if district not in have:
-                    have[district] = secrets.token_urlsafe(18)
-                    conn.execute(insert(access).values(token=have[district], cohort=cohort, district=district,
-                                                       created_at=_now().isoformat()))
-        return {d: have[d] for d in wanted}
+                known = tokens.get(district, "")
+                if district in have and district not in renew and token_hash(known) == have[district]:
+                    continue
+                if district in have and district not in renew:
+                    raise KitError(f"{self.link_book_path()}: the link of {district or 'the program manager'} is not"
+                                   f" in the link book (made on another machine?) — `kit links --rotate"
+                                   f" {district or 'program-manager'}` makes a new one")
+                made[district] = secrets.token_urlsafe(18)
+                conn.execute(access.delete().where(access.c.cohort == cohort, access.c.district == district))
+                conn.execute(insert(access).values(token=token_hash(made[district]), cohort=cohort,
+                                                   district=district, created_at=_now().isoformat()))
+            if made:  # the book before the commit: a link is never in the database without its token on disk
+                tokens.update(made)
+                self._write_link_book(book)
+        return {d: tokens[d] for d in wanted}
 
     def holder(self, token: str) -> tuple[str, str] | None:
         """(cohort, district) a token opens — district "" for the program manager — or None."""
-        if not token or len(token) > 64:
+        if not plausible_token(token):
             return None
+        return self.holder_of_hash(token_hash(token))
+
+    def holder_of_hash(self, hashed: str) -> tuple[str, str] | None:
+        """(cohort, district) of the link whose token has this hash, or None (a rotated or unknown link)."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(access.c.cohort, access.c.district).where(access.c.token == token)).first()
+            row = conn.execute(select(access.c.cohort, access.c.district).where(access.c.token == hashed)).first()
         return (row.cohort, row.district) if row else None
 
     def guarded(self) -> bool:
@@ -360,6 +438,8 @@ class Store:
         skips the check (imports). `at` stamps an imported answer with when it was given.
         """
         payload = json.dumps(value, ensure_ascii=False)
+        if len(payload.encode("utf-8")) > MAX_ANSWER_BYTES:
+            raise AnswerTooLarge(len(payload.encode("utf-8")))
         for _attempt in range(20):
             try:
                 return self._save_once(district, convening, module, item, payload, client[:64], based_on,
@@ -476,6 +556,18 @@ class Store:
             return True
         with self.engine.connect() as conn:
             return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+def private_file(path: Path) -> None:
+    """Create `path` readable by its owner alone (0600), or make it so; SQLite gives its WAL the same mode.
+
+    The store holds every answer a team typed; on a shared machine no other account should read it.
+    """
+    with suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if each.exists() and each.stat().st_uid == os.getuid() and each.stat().st_mode & 0o077:
+                os.chmod(each, 0o600)
 
 
 def _engine(url: str) -> Engine:

@@ -31,7 +31,7 @@ from kit.content import (
     TextItem,
 )
 from kit.report import answer_text, flag_html
-from kit.store import Answer, Conflict, Store
+from kit.store import Answer, AnswerTooLarge, Conflict, Store
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
     from kit import charts
@@ -428,6 +428,9 @@ class ItemField:
             )
         except Conflict as conflict:
             self._conflict(conflict)
+            return False
+        except AnswerTooLarge as refused:
+            self._show(f"Not saved: {refused}. Your answer is still here.", "error")
             return False
         except Exception as exc:  # noqa: BLE001 - any failure keeps the answer on the page
             self._show(f"Not saved ({type(exc).__name__}). Your answer is still here; edit again or "

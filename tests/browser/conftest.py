@@ -60,6 +60,8 @@ def running_server(cohort: Path, data: Path, pool: int = 0) -> Iterator[str]:
             try:
                 urllib.request.urlopen(f"{base}/voila/render/guide.ipynb", timeout=60)
                 break
+            except urllib.error.HTTPError:  # "No access" without a token: the server is answering
+                break
             except OSError:
                 if proc.poll() is not None:
                     break
@@ -99,10 +101,15 @@ def kernel_id(page) -> str:
     return page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
 
 
-def kernel_alive(base: str, kernel_id: str) -> bool:
-    """Whether Voila still has this kernel (its kernel route answers 404 once the kernel is stopped)."""
+def kernel_alive(base: str, kernel_id: str, manager_token: str | None = None) -> bool:
+    """Whether Voila still has this kernel (its kernel route answers 404 once the kernel is stopped).
+
+    Asked with the program manager's link (of the session's server unless another is given): a
+    kernel's routes answer no one without a link.
+    """
+    token = manager_token or TOKENS[""]
     try:
-        urllib.request.urlopen(f"{base}/api/kernels/{kernel_id}", timeout=10)
+        urllib.request.urlopen(f"{base}/api/kernels/{kernel_id}?token={token}", timeout=10)
     except urllib.error.HTTPError as refused:
         assert refused.code == 404, refused
         return False

@@ -42,9 +42,9 @@ def test_preheated_kernels_serve_each_team_its_own_district(pooled, browser):
         time.sleep(1)  # the next team takes the pool's replacement kernel
     assert kernels[0] != kernels[1]
     deadline = time.time() + 20
-    while any(kernel_alive(base, k) for k in kernels) and time.time() < deadline:
+    while any(kernel_alive(base, k, tokens[""]) for k in kernels) and time.time() < deadline:
         time.sleep(0.5)
-    assert not any(kernel_alive(base, k) for k in kernels), "closed pages left their kernels running"
+    assert not any(kernel_alive(base, k, tokens[""]) for k in kernels), "closed pages left their kernels running"
     # a wrong token on a preheated kernel is still refused
     page = open_page(context, f"{base}/voila/render/03_fundamentals.ipynb?district=copper-mine&token=nope")
     assert page.locator(".kit-error-page").count() == 1 and "Copper Mine" not in page.content()

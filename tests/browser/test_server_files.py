@@ -7,6 +7,8 @@ import urllib.request
 
 import pytest
 
+from tests.browser.conftest import pm
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PATHS = [
@@ -41,6 +43,7 @@ def test_files_outside_the_worksheets_are_not_served(server, path):
 
 
 def test_the_tree_lists_notebooks_only(server):
-    status, body = fetch(server + "/voila/tree")
+    assert fetch(server + "/voila/tree")[0] == 403  # for the program manager's link only
+    status, body = fetch(pm(server + "/voila/tree"))
     assert status == 200
     assert b"kit-data" not in body and b"kit.db" not in body

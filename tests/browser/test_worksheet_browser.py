@@ -176,7 +176,7 @@ def test_a_page_whose_kernel_is_gone_says_so_and_reloads(server, browser):
     page.wait_for_timeout(1000)
     assert page.locator(".kit-offline").count() == 0
     # as the idle cull does to a page left open on a closed laptop
-    stop = urllib.request.Request(f"{server}/voila/api/shutdown/{kernel}", method="POST", data=b"")
+    stop = urllib.request.Request(pm(f"{server}/voila/api/shutdown/{kernel}"), method="POST", data=b"")
     urllib.request.urlopen(stop, timeout=30)
     page.evaluate("window.dispatchEvent(new Event('focus'))")  # the laptop is opened again
     banner = page.locator(".kit-offline")

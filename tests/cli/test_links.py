@@ -58,3 +58,19 @@ def test_serve_makes_the_links_before_voila_starts(tmp_path):
 
     store, _problems, token = prepare(COHORT, f"sqlite:///{tmp_path / 'kit.db'}")
     assert store.guarded() and store.holder(token) == ("sample_districts", "")
+
+
+def test_one_team_link_is_rotated_by_name(tmp_path):
+    first, again = tmp_path / "a.csv", tmp_path / "b.csv"
+    run(tmp_path, "--out", str(first))
+    result = run(tmp_path, "--rotate", "windy-city", "--out", str(again))
+    assert result.exit_code == 0, result.output
+    before, after = read(first), read(again)
+    assert after["windy-city"] != before["windy-city"]
+    assert all(after[d] == before[d] for d in before if d != "windy-city")
+
+
+def test_rotating_an_unknown_district_names_the_valid_ones(tmp_path):
+    result = run(tmp_path, "--rotate", "windy-citty")
+    assert result.exit_code == 2
+    assert "--rotate windy-citty: no such district" in result.output and "windy-city" in result.output

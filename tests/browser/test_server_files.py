@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PATHS = [
     "/voila/files/../kit-data/kit.db",

@@ -1,17 +1,21 @@
 # Two commands for a new user: `make demo` runs the kit on the sample cohort, `make test` tests it.
-# Each sets up its own virtual environment (.venv) from a fresh clone.
+# Each sets up its own virtual environment (.venv) from a fresh clone; `make test` also installs the
+# system packages its tests need when they are missing (scripts/test-deps.sh says which).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8866
+PYTEST := $(BIN)/python -m pytest
 
-.PHONY: demo test lint packets clean help
+.PHONY: demo test test-fast test-deps lint packets clean help
 
 help:
-	@echo "make demo     set up .venv and serve the worksheets for the sample cohort"
-	@echo "make test     set up .venv and run lint and the whole test suite"
-	@echo "make packets  write a packet per sample district to packets/"
+	@echo "make demo       set up .venv and serve the worksheets for the sample cohort"
+	@echo "make test       set up .venv, install chromium, PostgreSQL and JupyterHub's proxy if missing,"
+	@echo "                and run lint and the whole test suite (a throwaway PostgreSQL runs meanwhile)"
+	@echo "make test-fast  lint, unit and CLI tests: no browser, no PostgreSQL"
+	@echo "make packets    write a packet per sample district to packets/"
 
 $(BIN)/kit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +34,18 @@ packets: $(BIN)/kit
 lint: $(BIN)/kit
 	$(BIN)/ruff check src tests benchmarks deploy
 
-test: lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
-	$(BIN)/python -m pytest --nbval-lax notebooks
+# Installs what is missing as root with apt-get; otherwise names each missing piece and stops.
+test-deps:
+	@bash scripts/test-deps.sh
+
+# The notebooks first, so that the last lines are the suite's slowest tests and its skip reasons.
+# scripts/postgres.sh runs pytest beside a throwaway PostgreSQL and stops it however pytest ends.
+test: lint test-deps
+	$(PYTEST) --nbval-lax notebooks
+	bash scripts/postgres.sh run $(PYTEST) -n 2 --durations=15 tests
+
+test-fast: lint
+	env -u KIT_TEST_PG_URL $(PYTEST) -n 2 -m "not browser and not postgresql" tests/unit tests/cli
 
 clean:
 	rm -rf $(VENV) packets kit-data .pytest_cache

@@ -1,10 +1,11 @@
-"""Shared fixtures: where the kit and the research briefs are, answer stores, a browser."""
+"""Shared fixtures: where the kit and the research briefs are, answer stores, a browser; the skip summary."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +21,8 @@ def root() -> Path:
 
 
 PG_URL = os.environ.get("KIT_TEST_PG_URL", "")
-NO_PG = "PostgreSQL store tests need KIT_TEST_PG_URL (`source .ci/postgres.sh` starts a throwaway server)"
+NO_PG = ("PostgreSQL store tests need KIT_TEST_PG_URL (`make test` sets it; "
+         "`bash scripts/postgres.sh run pytest ...` starts a throwaway server)")
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +35,7 @@ def pg_admin():
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL for an empty answer store: a SQLite file, or a fresh schema on the test PostgreSQL server.
 
@@ -69,10 +71,32 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def browser():
     """Debian's chromium through Playwright, one per test process."""
     if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: `apt-get install chromium` (.ci/run does this)")
+        pytest.fail("chromium is not installed: `apt-get install chromium` (`make test` does this as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that starts chromium must carry the `browser` mark, so that `-m "not browser"` never starts it."""
+    unmarked = [item.nodeid for item in items
+                if "browser" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError("tests that use the browser fixture without the `browser` mark: " + ", ".join(unmarked))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """The run's last lines: every skip reason once, with how many tests it skipped."""
+    reasons = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if reasons:
+        terminalreporter.section(f"skip reasons ({sum(reasons.values())} skipped)")
+        for reason, count in reasons.most_common():
+            terminalreporter.line(f"{count:4d}  {reason}")

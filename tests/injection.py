@@ -6,6 +6,7 @@ no link to `javascript:`, no spreadsheet formula.
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,61 @@ NAMES = [s for s in HOSTILE if "\x00" not in s and len(s) < 200]
 # What must never appear in a page or file once the strings are rendered.
 LIVE_MARKUP = ["<script>alert", "<img src=x", "<svg/onload", "<iframe", "href=\"javascript:", "href='javascript:",
                "<style>body{display:none}", " onmouseover='alert"]
+
+
+class _Text(HTMLParser):
+    """The text a page shows: character data outside <script> and <style>, entities decoded."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def text_of(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def shown_as_text(html: str, strings: list[str]) -> None:
+    """No live markup in `html`, and every one of `strings` in the text it shows (an empty render fails)."""
+    for marker in LIVE_MARKUP:
+        assert marker not in html, marker
+    assert strings, "nothing to look for"
+    text = text_of(html)
+    for string in strings:
+        assert string in text, f"not shown as text: {string[:60]!r}"
+
+
+def answer_texts(store: Store, district: str, module_id: str, convening: str = "1", first: bool = False) -> list[str]:
+    """The hostile strings saved for one module of a district: text answers, rating evidence, table cells.
+
+    With `first`, only the first of each answer, cut to 40 characters: what a one-line summary shows.
+    """
+    texts: list[str] = []
+    for answer in store.latest(district, convening, module_id).values():
+        value = answer.value
+        if isinstance(value, str):
+            found = [value]
+        elif isinstance(value, dict):
+            found = [value["evidence"]]
+        else:
+            found = [v for row in value for v in row.values() if v in HOSTILE]
+        texts += [f[:40] for f in found[:1]] if first else found
+    return texts
 
 
 def hostile_cohort(folder: Path, count: int = 3) -> list[str]:

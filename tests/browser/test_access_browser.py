@@ -6,7 +6,7 @@ import pytest
 
 from tests.browser.conftest import TOKENS, open_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def page_text(context, url: str) -> str:

@@ -1,15 +1,17 @@
-"""The injection sweep in chromium: hostile names and answers in the worksheets, the cohort page and the dashboard."""
+"""The injection sweep in chromium: hostile names and answers in the worksheets, the cohort page, the dashboard
+and the packets (opened offline)."""
 
 from __future__ import annotations
 
 import pytest
 
 from kit.content import TextItem, all_modules
+from kit.packets import build_packets
 from kit.store import Store
 from tests.browser.conftest import running_server, team_tokens
-from tests.injection import HOSTILE, NAMES, hostile_answers, hostile_cohort
+from tests.injection import HOSTILE, NAMES, answer_texts, hostile_answers, hostile_cohort, shown_as_text
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 INJECTED = "document.querySelectorAll('.kit-page img[src=x], .kit-page svg[onload], .kit-page iframe, " \
            "a[href^=javascript], [onmouseover]').length"
@@ -94,3 +96,32 @@ def test_cohort_page_and_dashboard_show_hostile_names_as_text(hostile_server, br
         page.close()
     assert dialogs == []
     context.close()
+
+
+def test_packets_of_hostile_districts_run_no_script_offline(tmp_path, browser):
+    cohort, url = tmp_path / "cohort", f"sqlite:///{tmp_path / 'kit.db'}"
+    ids = hostile_cohort(cohort, count=3)
+    store = Store(url)
+    assert hostile_answers(store, ids) > 100
+    answers = {d: [t for m in all_modules() for t in answer_texts(store, d, m.id)] for d in ids}
+    store.close()
+    result = build_packets(cohort, tmp_path / "packets", db=url, jobs=1)
+    assert not result.failed, [o.error for o in result.failed]
+    context = browser.new_context(offline=True)
+    dialogs: list[str] = []
+    for district in [*ids, None]:
+        page = watch(context.new_page(), dialogs)
+        path = tmp_path / "packets" / (f"{district}/index.html" if district else "index.html")
+        html = path.read_text(encoding="utf-8")
+        shown_as_text(html, [NAMES[ids.index(district)], *answers[district]] if district else NAMES[: len(ids)])
+        page.goto(path.resolve().as_uri())
+        page.wait_for_timeout(200)
+        injected = page.evaluate(
+            "document.querySelectorAll('img[src=x], svg[onload], iframe, a[href^=javascript], [onmouseover]')"
+            ".length")
+        assert injected == 0, district
+        if district:
+            assert page.locator("header h1").inner_text() == NAMES[ids.index(district)]
+        page.close()
+    context.close()
+    assert dialogs == []

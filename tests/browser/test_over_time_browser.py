@@ -8,7 +8,7 @@ from kit.content import get_module
 from tests.browser.conftest import open_page, pm
 from tests.browser.test_worksheet_browser import url, wait_saved
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(server, browser):

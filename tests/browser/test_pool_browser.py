@@ -14,7 +14,7 @@ import pytest
 from kit.content import RatingItem, get_module
 from tests.browser.conftest import ROOT, kernel_alive, kernel_id, open_page, running_server, team_tokens
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.conftest import pm
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PATHS = [
     "/voila/files/../kit-data/kit.db",

@@ -10,7 +10,7 @@ import pytest
 from kit.content import RatingItem, TextItem, get_module
 from tests.browser.conftest import kernel_alive, kernel_id, open_page, pm
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 TRICKY = "O'Brien's café — naïve <b>bold</b> idea"
 SCRIPT = "<script>alert(1)</script>"

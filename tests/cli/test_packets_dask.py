@@ -14,8 +14,6 @@ from kit.packets import build_packets, parse_modules
 from tests.cli.test_packets import cohort, probe_notebooks, seed_ratings
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.xdist_group("packets")
-
 TWO = ["copper-mine", "windy-city"]
 # What legitimately differs between two runs: Bokeh's random document and element ids, the minute written.
 VOLATILE = [

@@ -20,7 +20,8 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(
     shutil.which("configurable-http-proxy") is None,
-    reason="JupyterHub's proxy is missing: `npm install -g configurable-http-proxy` (.ci/run does this)",
+    reason="JupyterHub's proxy is missing: `npm install --global configurable-http-proxy@5.3.0`"
+           " (`make test` does this as root)",
 )
 
 COHORT = ROOT / "sample_districts"

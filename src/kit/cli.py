@@ -262,7 +262,7 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
     district = find_district(cohort, district_id)
     store = Store.if_exists(db)
     convening = convening or (store.current_convening(cohort.name) if store else "1")
-    flags = run(store, district, convening)
+    flags = run(store, district, convening, cohort=cohort.name)
     click.echo(f"{district.name}, convening {convening}: {len(flags)} flag(s)")
     for flag in flags:
         rule = flag.rule

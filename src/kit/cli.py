@@ -220,10 +220,12 @@ def guide(module: str | None) -> None:
 @click.option("--modules", "module_list", default="00,01,02,03,04,05",
               show_default=True, help="Comma-separated modules, in order.")
 @click.option("--day-end", default="16:00", show_default=True, help="When day 1 ends.")
+@click.option("--last-day-end", default="12:30", show_default=True,
+              help="When day 2 ends: 12:30 for a 1.5-day event, 16:00 for a two-day convening.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @friendly
-def agenda(start, module_list: str, day_end: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    """Print a timed agenda for a 1.5-day convening, computed from the module durations.
+def agenda(start, module_list: str, day_end: str, last_day_end: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Print a timed agenda for a 1.5-day (or two-day) convening, computed from the module durations.
 
     Example: kit agenda --start 2027-01-14T08:30 --modules 00,01,02,03 --format md
     """
@@ -233,12 +235,14 @@ def agenda(start, module_list: str, day_end: str, fmt: str) -> None:  # type: ig
     from kit.agenda import as_html, as_markdown
     from kit.packets import parse_modules
 
-    try:
-        hours, minutes = (int(x) for x in day_end.split(":"))
-        end = clock(hours, minutes)
-    except ValueError:
-        raise KitError(f"--day-end {day_end!r} is not a time like 16:00") from None
-    blocks = plan(parse_modules(module_list), start, day_end=end)
+    ends = []
+    for option, value in (("--day-end", day_end), ("--last-day-end", last_day_end)):
+        try:
+            hours, minutes = (int(x) for x in value.split(":"))
+            ends.append(clock(hours, minutes))
+        except ValueError:
+            raise KitError(f"{option} {value!r} is not a time like 16:00") from None
+    blocks = plan(parse_modules(module_list), start, day_end=ends[0], last_day_end=ends[1])
     click.echo(as_markdown(blocks) if fmt == "md" else as_html(blocks))
 
 
@@ -262,7 +266,7 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
     district = find_district(cohort, district_id)
     store = Store.if_exists(db)
     convening = convening or (store.current_convening(cohort.name) if store else "1")
-    flags = run(store, district, convening)
+    flags = run(store, district, convening, cohort=cohort.name)
     click.echo(f"{district.name}, convening {convening}: {len(flags)} flag(s)")
     for flag in flags:
         rule = flag.rule

@@ -7,6 +7,10 @@ Rules live in ``modules/diagnostics.yaml`` (and in a module file's ``diagnostics
 Unanswered questions make an expression *unknown*, not false: a rule fires only when the answers
 it reads say so. ``not rating("02_scale.depth") >= 3`` on an empty worksheet is unknown, so an
 empty worksheet raises no flags (three-valued logic, as in SQL).
+
+``year()`` is where a convening sits in the three-year arc (1, 2 or 3), worked out from the cohort's
+recorded convening dates: year 1 is the school year (July to June) of the cohort's first dated
+convening. Without dates it is unknown, so a rule that depends on the year stays quiet.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +78,7 @@ class Facts:
     district: District
     answers: dict[str, dict[str, Answer]]
     previous: dict[str, dict[str, Answer]]
+    year: int | None = None
 
     def value(self, ref: str, previous: bool = False) -> Any:
         module_id, _, item_id = ref.partition(".")
@@ -123,6 +129,45 @@ def _count_rows(f: Facts, ref: str, column: str = "", value: str | None = None) 
     return sum(1 for r in rows if str(r.get(column) or "") == value)
 
 
+def _count_open_rows(f: Facts, ref: str, filled: str, empty: str) -> int:
+    """Rows where column `filled` has something and column `empty` has nothing (evidence but no decision)."""
+    return sum(1 for r in _rows(f, ref) if r.get(filled) not in ("", None) and r.get(empty) in ("", None))
+
+
+def _section_mean(f: Facts, ref: str) -> Any:
+    """The mean of the levels chosen on a section's rating items; unknown while none is rated."""
+    module_id, _, section_id = ref.partition(".")
+    levels = []
+    for item_id in _section_items(module_id, section_id):
+        level = _rating(f, f"{module_id}.{item_id}")
+        if level is not UNKNOWN:
+            levels.append(level)
+    return sum(levels) / len(levels) if levels else UNKNOWN
+
+
+@cache
+def _section_items(module_id: str, section_id: str) -> tuple[str, ...]:
+    module = next((m for m in all_modules() if m.id == module_id), None)
+    section = next((s for s in module.sections if s.id == section_id), None) if module else None
+    return tuple(i.id for i in section.items if isinstance(i, RatingItem)) if section else ()
+
+
+LEADER_ROLES = ("Senior district leader", "Principal")
+
+
+def _leaders_gone(f: Facts) -> Any:
+    """Senior leaders, principals and the team lead on the previous convening's roster (00) missing from this one."""
+    def leaders(answers: dict[str, dict[str, Answer]]) -> set[str] | None:
+        answer = answers.get("00_team", {}).get("roster_table")
+        if answer is None or not isinstance(answer.value, list):
+            return None
+        return {str(r.get("name") or "").strip().lower() for r in answer.value if isinstance(r, dict)
+                and (r.get("role") in LEADER_ROLES or r.get("lead") == "Yes") and str(r.get("name") or "").strip()}
+
+    before, now = leaders(f.previous), leaders(f.answers)
+    return UNKNOWN if before is None or now is None else len(before - now)
+
+
 def _text(f: Facts, ref: str) -> Any:
     value = f.value(ref)
     return value.strip() if isinstance(value, str) and value.strip() else UNKNOWN
@@ -146,11 +191,32 @@ def _team_attends(f: Facts, role: str) -> Any:
 
 
 def _initiatives(f: Facts, status: str) -> int:
-    return sum(1 for i in f.district.initiatives if i.status == status)
+    """Initiatives in the profile with this status, not counting the collaboration's own work (`focus: true`)."""
+    return sum(1 for i in f.district.initiatives if i.status == status and not i.focus)
 
 
 def _work_structures(f: Facts, voluntary: bool) -> int:
     return sum(1 for s in f.district.structures if s.used_for_the_work and s.voluntary == voluntary)
+
+
+def _structures_not_carrying(f: Facts, kind: str) -> int:
+    """Structures of a kind the district has that do not carry the work (a principals' meeting, say)."""
+    return sum(1 for s in f.district.structures if s.kind == kind and not s.used_for_the_work)
+
+
+def _lead_has_competing_duties(f: Facts) -> Any:
+    leads = [m for m in f.district.team if m.lead]
+    return UNKNOWN if not leads else any(m.competing_duties for m in leads)
+
+
+def _roles_naming_the_work(f: Facts) -> Any:
+    """Team members whose job description names the work; unknown when the profile records it for nobody."""
+    recorded = [m for m in f.district.team if m.work_in_job_description is not None]
+    return UNKNOWN if not recorded else sum(1 for m in recorded if m.work_in_job_description)
+
+
+def _year(f: Facts) -> Any:
+    return UNKNOWN if f.year is None else f.year
 
 
 # name → (function, kinds of its arguments: "item:<types>", "module", "role", "status", "str", "bool")
@@ -161,6 +227,8 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
     "checked": (_checked, ("item:checklist", "option")),
     "count_checked": (_count_checked, ("item:checklist", "str")),
     "count_rows": (_count_rows, ("item:table", "column", "str")),
+    "count_open_rows": (_count_open_rows, ("item:table", "column", "column")),
+    "section_mean": (_section_mean, ("section",)),
     "text": (_text, ("item:text",)),
     "answered": (_answered, ("item:any",)),
     "started": (_started, ("module",)),
@@ -168,6 +236,11 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
     "team_attends": (_team_attends, ("role",)),
     "initiatives": (_initiatives, ("status",)),
     "work_structures": (_work_structures, ("bool",)),
+    "structures_not_carrying": (_structures_not_carrying, ("structure_kind",)),
+    "lead_has_competing_duties": (_lead_has_competing_duties, ()),
+    "roles_naming_the_work": (_roles_naming_the_work, ()),
+    "leaders_gone": (_leaders_gone, ()),
+    "year": (_year, ()),
 }
 ITEM_TYPES = {"rating": RatingItem, "choice": ChoiceItem, "checklist": ChecklistItem, "table": TableItem,
               "text": TextItem}
@@ -182,7 +255,7 @@ ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, as
 
 def check(when: str, modules: dict[str, Module]) -> tuple[list[str], list[str]]:
     """Problems with a condition (empty if fine) and the item refs it reads."""
-    from kit.districts import ROLES
+    from kit.districts import ROLES, STRUCTURE_KINDS
 
     try:
         tree = ast.parse(" ".join(when.split()), mode="eval")
@@ -206,8 +279,8 @@ def check(when: str, modules: dict[str, Module]) -> tuple[list[str], list[str]]:
             continue
         kinds = FUNCTIONS[name][1]
         args = node.args
-        if node.keywords or not 1 <= len(args) <= len(kinds):
-            problems.append(f"{name}() takes {len(kinds)} argument(s), written as plain values")
+        if node.keywords or not min(1, len(kinds)) <= len(args) <= len(kinds):
+            problems.append(f"{name}() takes {len(kinds) or 'no'} argument(s), written as plain values")
             continue
         if not all(isinstance(a, ast.Constant) for a in args):
             problems.append(f"{name}() takes literal values, not expressions")
@@ -233,6 +306,16 @@ def check(when: str, modules: dict[str, Module]) -> tuple[list[str], list[str]]:
                 problems.append(f"{name}(): table {item.id!r} has no column {value!r}")
             elif kind == "module" and value not in modules:
                 problems.append(f"{name}(): unknown module {value!r}")
+            elif kind == "section":
+                module_id, _, section_id = str(value).partition(".")
+                module = modules.get(module_id)
+                section = next((s for s in module.sections if s.id == section_id), None) if module else None
+                if section is None:
+                    problems.append(f"{name}(): unknown section {value!r} (write it as module_id.section_id)")
+                else:
+                    refs.extend(f"{module_id}.{i.id}" for i in section.items if isinstance(i, RatingItem))
+            elif kind == "structure_kind" and value not in STRUCTURE_KINDS:
+                problems.append(f"{name}(): unknown structure kind {value!r} (known: {', '.join(STRUCTURE_KINDS)})")
             elif kind == "role" and value not in ROLES:
                 problems.append(f"{name}(): unknown role {value!r} (known: {', '.join(ROLES)})")
             elif kind == "status" and value not in ("active", "planned", "paused", "stopped"):
@@ -350,9 +433,9 @@ def _parsed(when: str) -> ast.Expression:
 
 
 def evaluate(rules: list[Diagnostic], district: District, answers: dict[str, dict[str, Answer]],
-             previous: dict[str, dict[str, Answer]] | None = None) -> list[Flag]:
-    """The rules that fire for a district, most severe first."""
-    facts = Facts(district, answers, previous or {})
+             previous: dict[str, dict[str, Answer]] | None = None, year: int | None = None) -> list[Flag]:
+    """The rules that fire for a district, most severe first (`year`: of the three-year arc, if known)."""
+    facts = Facts(district, answers, previous or {}, year)
     flags = []
     for rule in rules:
         if _eval(_parsed(rule.when), facts) is True:
@@ -365,12 +448,38 @@ def previous_convening(convening: str) -> str | None:
     return str(int(convening) - 1) if convening.isdigit() and int(convening) > 1 else None
 
 
+def school_year(day: date) -> int:
+    """The calendar year a school year starts in (July to June): 2027-01-14 → 2026."""
+    return day.year if day.month >= 7 else day.year - 1
+
+
+def collaboration_year(store: Store | None, convening: str, cohort: str | None = None) -> int | None:
+    """Which year of the three-year arc a convening falls in, from the cohort's convening dates; None if unknown.
+
+    Year 1 is the school year of the cohort's first dated convening, so the briefs' two rhythms (three
+    1.5-day events a year, or two 2-day convenings) both count right. Without `cohort`, the store's
+    convenings are used when they all belong to one cohort.
+    """
+    if store is None or not convening.isdigit():
+        return None
+    found = store.convenings(cohort) if cohort else store.all_convenings()
+    if len({c.cohort for c in found}) != 1:
+        return None
+    dated = [c for c in found if c.date is not None]
+    this = next((c for c in dated if c.key == str(int(convening))), None)
+    if this is None or this.date is None:
+        return None
+    first = min(dated, key=lambda c: c.number).date
+    assert first is not None
+    return school_year(this.date) - school_year(first) + 1
+
+
 def diagnose(store: Store | None, district: District, convening: str,
-             rules: list[Diagnostic] | None = None) -> list[Flag]:
+             rules: list[Diagnostic] | None = None, cohort: str | None = None) -> list[Flag]:
     """Flags for a district at a convening, reading every module's latest answers from the store."""
     rules = rules if rules is not None else load_rules()
     ids = [m.id for m in all_modules()]
     answers = {m: store.latest(district.id, convening, m) for m in ids} if store else {}
     before = previous_convening(convening)
     previous = {m: store.latest(district.id, before, m) for m in ids} if store and before else {}
-    return evaluate(rules, district, answers, previous)
+    return evaluate(rules, district, answers, previous, collaboration_year(store, convening, cohort))

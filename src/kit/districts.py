@@ -94,24 +94,31 @@ class Member(Strict):
     site: Name
     lead: bool = False
     attends_meetings: bool = True
+    competing_duties: bool = False  # the work is one duty among many in this person's job (000)
+    work_in_job_description: bool | None = None  # whether the job description names the work; None: not recorded
     source: Source
 
 
+StructureKind = Literal[
+    "principals_meeting",
+    "staff_meeting",
+    "grade_level_meeting",
+    "department_meeting",
+    "pd_day",
+    "collaboration_time",
+    "plc",
+    "walkthrough",
+    "pacing_guide",
+    "coaching",
+    "cross_school_team",
+    "curriculum_and_instruction",
+    "other",
+]
+STRUCTURE_KINDS: tuple[str, ...] = get_args(StructureKind)
+
+
 class Structure(Strict):
-    kind: Literal[
-        "principals_meeting",
-        "staff_meeting",
-        "grade_level_meeting",
-        "department_meeting",
-        "pd_day",
-        "collaboration_time",
-        "plc",
-        "walkthrough",
-        "pacing_guide",
-        "coaching",
-        "cross_school_team",
-        "other",
-    ]
+    kind: StructureKind
     name: Name
     frequency: str | None = None
     voluntary: bool = False
@@ -122,6 +129,7 @@ class Structure(Strict):
 class Initiative(Strict):
     name: Name
     status: Literal["active", "planned", "paused", "stopped"]
+    focus: bool = False  # the collaboration's own work, not a competing initiative
     pd_days: int | None = Field(None, ge=0)
     source: Source
 

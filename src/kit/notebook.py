@@ -361,7 +361,7 @@ def home(convening: str = "") -> None:
             n, _last = done.get((d.id, m.id), (0, None))
             share = round(100 * n / max(len(m.items()), 1))
             cells.append(f"<td><a href='{escape(link(m, d.id, convening))}'>{share}%</a></td>")
-        flags = diagnose(store, d, convening, rules) if rules is not None else []
+        flags = diagnose(store, d, convening, rules, cohort=cohort_dir().name) if rules is not None else []
         flagged = (f"<details><summary>{len(flags)}</summary>{flag_html(flags)}</details>" if flags
                    else ("0" if rules is not None else "—"))
         rows.append(f"<tr><th scope='row'>{escape(d.name)}<br><span class='kit-meta'>{escape(d.id)}</span></th>"

@@ -318,7 +318,7 @@ def build_packets(
     rules = load_rules()
 
     def flags(district: District) -> str:
-        found = diagnose(store, district, convening, rules)
+        found = diagnose(store, district, convening, rules, cohort=cohort.name)
         body = flag_html(found) or "<p>The kit sees no risk to scale in these answers and this profile.</p>"
         return (f"<section class='kit-module' id='flags'><h1>Risks to scale ({len(found)})</h1>"
                 "<p class='kit-meta'>Read from the team's answers and the district profile; each names the"

@@ -330,6 +330,13 @@ class Store:
             return [Convening(r.cohort, r.number, date.fromisoformat(r.date) if r.date else None, r.title)
                     for r in conn.execute(query)]
 
+    def all_convenings(self) -> list[Convening]:
+        """Every recorded convening of every cohort, by cohort and number."""
+        query = select(convenings).order_by(convenings.c.cohort, convenings.c.number)
+        with self.engine.connect() as conn:
+            return [Convening(r.cohort, r.number, date.fromisoformat(r.date) if r.date else None, r.title)
+                    for r in conn.execute(query)]
+
     def convening(self, cohort: str, key: str) -> Convening:
         """The record of convening `key` ("2"), or a bare one if it was never added."""
         for found in self.convenings(cohort):

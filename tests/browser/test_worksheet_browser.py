@@ -144,7 +144,7 @@ def test_cohort_page_shows_each_districts_flags(server, browser):
     row = page.locator("tr", has=page.locator("th", has_text="Windy City"))
     row.locator(".kit-home-flags summary").click()
     text = row.locator(".kit-home-flags").inner_text()
-    assert "RISK:" in text and "senior leader on the roster does not come to team meetings" in text
+    assert "RISK:" in text and "senior leader stays away from team meetings" in text
     copper = page.locator("tr", has=page.locator("th", has_text="Copper Mine"))
     assert copper.locator(".kit-home-flags").inner_text().strip() == "0"
     context.close()

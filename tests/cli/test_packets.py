@@ -164,8 +164,8 @@ def test_a_packet_says_what_changed_since_the_last_convening(tmp_path):
     shutil.copy(ROOT / "sample_districts" / "copper-mine.yaml", folder)
     result = build_packets(folder, tmp_path / "out", db=url, jobs=1, modules=[get_module("02")])
     assert not result.failed
-    html = (tmp_path / "out" / "copper-mine" / "index.html").read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "center-city" / "index.html").read_text(encoding="utf-8")
     assert "convening 3, 22 Apr 2027" in html.split("</header>")[0]  # the latest convening, by default
     since = html.split("Since convening 2, 14 Jan 2027")[1].split("</table>")[0]
-    assert "Stage 4: Across silos" in since and "Stage 5: Districtwide norm" in since
+    assert "Stage 1: Team pilot" in since and "Stage 2: Willing colleagues" in since
     assert html.count("data-root-id") == 3  # this convening's chart and the two trends

@@ -34,16 +34,16 @@ def test_figures_match_the_answers(store, districts):
     snap = read(store, districts, "3", labels(store))
     dims = dimension_data(snap)
     copper = dims["district"].index("Copper Mine")
-    assert [dims[d][copper] for d in ("depth", "ownership", "spread", "sustainability")] == [4, 3, 4, 4]
-    heat = heatmap_data(snap)
+    assert [dims[d][copper] for d in ("depth", "ownership", "spread", "sustainability")] == [2, 2, 1, 2]
+    heat = heatmap_data(read(store, districts, "1", labels(store)))  # the Fundamentals are rated at convening 1
     cells = {(d, f): v for d, f, v in zip(heat["district"], heat["fundamental"], heat["value"], strict=True)}
-    assert cells[("Center City", "Monitoring")] == 4  # only monitoring_1 is rated, at 4
+    assert cells[("Center City", "Monitoring")] == 3  # only monitoring_1 is rated, at 3
     path = path_data(snap)
-    assert path["x"][0].startswith("convening 1") and path[f"s{[d.id for d in districts].index('copper-mine')}"] \
-        == [3.0, 4.0, 5.0]
+    assert path["x"][0].startswith("convening 1") and path[f"s{[d.id for d in districts].index('center-city')}"] \
+        == [1.0, 1.0, 2.0]
     html = completion_html(snap)
     assert "data-district='copper-mine'" in html and "<td class='kit-done-2' data-module='02_scale'>56%" in html
-    assert "Stage 5: Districtwide norm" in stage_html(snap)
+    assert "Stage 2: Willing colleagues" in stage_html(snap) and "Stage 5" not in stage_html(snap)
 
 
 def test_an_empty_convening_reads_as_nothing_answered(store, districts):

@@ -80,16 +80,17 @@ def test_xlsx_holds_every_latest_answer_and_a_sheet_per_module(cohort, db, tmp_p
     rows = [dict(zip(COLUMNS, r, strict=True)) for r in tidy.iter_rows(min_row=2, values_only=True)]
     got = {(r["district"], str(r["convening"]), r["module"], r["item"]): r["version"] for r in rows}
     assert got == stored(db, ["1", "2", "3"], SAMPLE_IDS)
-    by_key = {(r["district"], r["module"], r["item"]): r for r in rows if str(r["convening"]) == "2"}
-    depth = by_key[("windy-city", "02_scale", "depth")]
-    assert depth["answer"].startswith("3 · ") and "\nEvidence: At the two team principals' schools" in depth["answer"]
+    at = {c: {(r["district"], r["module"], r["item"]): r for r in rows if str(r["convening"]) == c} for c in "13"}
+    depth = at["3"][("windy-city", "02_scale", "depth")]
+    assert depth["answer"].startswith("2 · ") and "\nEvidence: Team teachers use the routines well" in depth["answer"]
     assert depth["prompt"] == get_module("02").item("depth").prompt
-    channels = by_key[("windy-city", "07_spread", "spread_channels")]["answer"]
+    channels = at["3"][("windy-city", "07_spread", "spread_channels")]["answer"]
     labels = {o.id: o.label for o in get_module("07").item("spread_channels").options}
-    assert channels == f"{labels['voluntary_districtwide_team']}; {labels['voluntary_champion_sharing']}"
-    table = by_key[("foothills-unified", "05_prioritization", "initiatives")]["answer"].split("\n")
+    assert channels == f"{labels['voluntary_champion_sharing']}; {labels['required_grade_level_meetings']}"
+    table = at["1"][("foothills-unified", "05_prioritization", "initiatives")]["answer"].split("\n")
     columns = {c.id: c.label for c in get_module("05").item("initiatives").columns}
-    assert len(table) == 6 and table[0] == f"{columns['initiative']}: New ELA curriculum; {columns['decision']}: Keep"
+    assert len(table) == 6 and table[0] == (f"{columns['initiative']}: 8th–9th On Track (this work);"
+                                            f" {columns['pd_days']}: 2; {columns['decision']}: Keep")
 
 
 def test_xlsx_cells_are_text_not_formulas(cohort, db, tmp_path):

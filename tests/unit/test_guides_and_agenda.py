@@ -76,6 +76,17 @@ def test_agenda_refuses_what_does_not_fit():
         agenda(MODULES, datetime(2027, 1, 14, 8, 30))
 
 
+def test_agenda_also_lays_out_a_two_day_convening():
+    """Brief 000 describes two 2-day convenings a year; brief 003 three 1.5-day events."""
+    with pytest.raises(KitError, match="do not fit"):
+        agenda(MODULES, datetime(2027, 1, 14, 8, 30))
+    blocks = agenda(MODULES, datetime(2027, 1, 14, 8, 30), last_day_end=time(16, 0))
+    assert [b.module.id for b in blocks if b.module] == [m.id for m in MODULES]
+    result = CliRunner().invoke(main, ["agenda", "--start", "2027-01-14T08:30", "--modules",
+                                       ",".join(m.id[:2] for m in MODULES), "--last-day-end", "16:00"])
+    assert result.exit_code == 0 and "09 · " in result.output
+
+
 def test_agenda_command_prints_markdown_and_html():
     runner = CliRunner()
     md = runner.invoke(main, ["agenda", "--start", "2027-01-14T08:30", "--modules", "02,03"])

@@ -43,10 +43,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(cohort: Path, data: Path, pool: int = 0) -> Iterator[str]:
-    """`kit serve` on `cohort` with its store in `data`; yields the base URL, stops it afterwards."""
+def running_server(cohort: Path, data: Path, pool: int = 0, **settings: str) -> Iterator[str]:
+    """`kit serve` on `cohort` with its store in `data`; yields the base URL, stops it afterwards.
+
+    `settings` are extra environment variables (KIT_MAX_PAGES_PER_LINK="2"); the log is data/serve.log.
+    """
     port = free_port()
-    env = {**os.environ, "KIT_DATA": str(data)}
+    env = {**os.environ, "KIT_DATA": str(data), **settings}
     env.pop("KIT_DB_URL", None)
     log = open(data / "serve.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(

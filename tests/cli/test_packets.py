@@ -161,7 +161,7 @@ def test_a_packet_says_what_changed_since_the_last_convening(tmp_path):
     store.close()
     folder = tmp_path / "sample_districts"  # the sample cohort's name, under which its convenings are stored
     folder.mkdir()
-    shutil.copy(ROOT / "sample_districts" / "copper-mine.yaml", folder)
+    shutil.copy(ROOT / "sample_districts" / "center-city.yaml", folder)
     result = build_packets(folder, tmp_path / "out", db=url, jobs=1, modules=[get_module("02")])
     assert not result.failed
     html = (tmp_path / "out" / "center-city" / "index.html").read_text(encoding="utf-8")

@@ -49,3 +49,23 @@ def test_preheated_kernels_serve_each_team_its_own_district(pooled, browser):
     page = open_page(context, f"{base}/voila/render/03_fundamentals.ipynb?district=copper-mine&token=nope")
     assert page.locator(".kit-error-page").count() == 1 and "Copper Mine" not in page.content()
     context.close()
+
+
+def test_strangers_cannot_wait_on_the_pool_and_the_next_page_loads(pooled, browser):
+    """Two sockets on a made-up kernel id, the first closed: once this stranded the next team's page."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    base, tokens = pooled
+    query = f"ws://{base.removeprefix('http://')}/voila/query/00000000-0000-0000-0000-000000000000"
+    for _ in range(2):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(query, open_timeout=10).close()
+        assert refused.value.response.status_code == 403
+    context = browser.new_context()
+    started = time.time()
+    page = open_page(context, f"{base}/voila/render/03_fundamentals.ipynb?district=sequoia-grove"
+                              f"&token={tokens['sequoia-grove']}")
+    assert "Sequoia Grove" in page.locator(".kit-page").first.inner_text()
+    assert time.time() - started < 60
+    context.close()

@@ -94,3 +94,41 @@ def test_a_preheated_worksheet_kernel_waits_without_importing_the_server(preheat
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[:2] == ["copper-mine", "[]"]
     assert paths == ["/services/kit/voila/query/k-123"]
+
+
+def test_the_kernel_shows_the_servers_secret_when_it_asks(preheated_kernel, monkeypatch):
+    """kit.server's query socket refuses anyone without it (a stranger could strand a pool kernel)."""
+    seen: list[str | None] = []
+
+    def handler(connection) -> None:
+        seen.append(connection.request.headers.get("X-Kit-Query-Secret"))
+        connection.send(json.dumps({"QUERY_STRING": "district=valley-view"}))
+
+    monkeypatch.setenv("KIT_QUERY_SECRET", "s3cret")
+    with serve(handler, "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        monkeypatch.setenv("VOILA_APP_PORT", str(server.socket.getsockname()[1]))
+        assert preheat.wait_for_request() is True
+        server.shutdown()
+    assert seen == ["s3cret"]
+
+
+def test_a_socket_that_stays_silent_is_opened_again_not_waited_on_forever(preheated_kernel, monkeypatch):
+    """A lost socket cannot strand a pool kernel: after a quiet spell the kernel asks again."""
+    connections: list[int] = []
+
+    def handler(connection) -> None:
+        connections.append(1)
+        if len(connections) >= 2:
+            connection.send(json.dumps({"QUERY_STRING": "district=center-city"}))
+        else:
+            connection.recv()  # say nothing until the kernel gives up on this socket
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        monkeypatch.setenv("VOILA_APP_PORT", str(server.socket.getsockname()[1]))
+        assert preheat.wait_for_request(recv_seconds=0.5) is True
+        server.shutdown()
+    assert len(connections) == 2 and os.environ["QUERY_STRING"] == "district=center-city"

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def main() -> None:
         for _ in range(240):
             try:
                 urllib.request.urlopen(f"{base}/voila/render/home.ipynb", timeout=60)
+                break
+            except urllib.error.HTTPError:  # "No access" without a token: the server is answering
                 break
             except OSError:
                 time.sleep(0.5)

@@ -84,6 +84,9 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_u
         # Kernels talk to the server over Unix sockets in Voila's private folder, not TCP ports: many
         # kernels starting at once raced for ports ("Address already in use") and a page hung.
         "--KernelManager.transport=ipc",
+        # A cell's output may arrive after its reply when the cores are busy; past nbclient's 4 s
+        # Voila gave up on it and the page came out blank ("Timeout waiting for IOPub output").
+        "--VoilaExecutor.iopub_timeout=60",
         "--VoilaConfiguration.show_tracebacks=False",
         # The answer history names the device each version came from (kit.notebook.device).
         "--VoilaConfiguration.http_header_envs=['User-Agent']",

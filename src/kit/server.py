@@ -18,12 +18,14 @@ pool-request routes, which ask no one, get the same checks. `python -m kit.serve
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import contextvars
 import os
 import secrets
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -55,6 +57,11 @@ HOLDER_CACHE_SECONDS = 5.0  # a rotated link stops working within this long
 # the per-address limit is generous; 0 turns either off (`kit serve --max-pages-per-link`).
 MAX_PAGES_PER_LINK = 12
 MAX_PAGES_PER_ADDRESS = 40
+# Pages rendered at once. Each render starts (or wakes) a kernel and runs the notebook: on two
+# cores, six at once took 15-32 s each and some lost their output ("Timeout waiting for IOPub
+# output"); taken in turn, each takes about a second. One link renders one page at a time, so a
+# flood on one link cannot hold every slot while other teams wait.
+RENDER_SLOTS = max(2, os.cpu_count() or 2)
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ class LinkUser(User):
         return any(link == owner or (link.district == MANAGER and link.cohort == owner.cohort) for link in self.links)
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: two pages of one link from one device are two owners
 class Owner:
     link: Link
     address: str
@@ -99,7 +106,26 @@ class Gate:
         self.request: contextvars.ContextVar[Owner | None] = contextvars.ContextVar("kit_request", default=None)
         self.max_per_link = MAX_PAGES_PER_LINK
         self.max_per_address = MAX_PAGES_PER_ADDRESS
+        self.render_slots = RENDER_SLOTS
         self.module_ids: set[str] = set()
+        self.pending: list[Owner] = []  # pages being rendered: they count against the limits before their kernel
+        self._slots: asyncio.Semaphore | None = None
+        self._link_turns: dict[Link, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, owner: Owner) -> AsyncIterator[None]:
+        """Hold a render slot for `owner`'s page: one page per link at a time, `render_slots` in all."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.render_slots)
+        self.pending.append(owner)
+        link_turn = self._link_turns.setdefault(owner.link, asyncio.Lock())
+        try:
+            async with link_turn, self._slots:
+                yield
+        finally:
+            self.pending.remove(owner)
+            if not link_turn.locked() and not link_turn._waiters:  # noqa: SLF001 - forget idle links
+                self._link_turns.pop(owner.link, None)
 
     @property
     def store(self) -> Store:
@@ -129,6 +155,8 @@ class Gate:
         owner = self.request.get()
         if owner is not None:
             self.owners[kernel_id] = owner
+            if owner in self.pending:
+                self.pending.remove(owner)
 
     def prune(self, alive: Iterable[str]) -> None:
         alive = set(alive)
@@ -137,7 +165,7 @@ class Gate:
 
     def over_limit(self, link: Link, address: str) -> str | None:
         """Why a new page for this link from this address would pass a limit, or None."""
-        held = list(self.owners.values())
+        held = [*self.owners.values(), *self.pending]
         if self.max_per_link and sum(o.link == link for o in held) >= self.max_per_link:
             return (f"This link already has {self.max_per_link} pages open. Close the kit's tabs you are not "
                     "using (or wait a minute for pages left open to close), then reload this page.")
@@ -240,11 +268,23 @@ class Page(TornadoVoilaHandler):
         if link is None or not page_allowed(link.district, notebook, params, GATE.module_ids):
             return refusal_page(self, 403, "No access", DENIED)
         GATE.prune(self.kernel_manager.list_kernel_ids())
-        reason = GATE.over_limit(link, self.request.remote_ip or "")
+        address = client_address(self.request)
+        reason = GATE.over_limit(link, address)
         if reason:
             return refusal_page(self, 429, "Too many open pages", reason)
-        GATE.request.set(Owner(link, self.request.remote_ip or ""))
-        return await super().get(path)
+        owner = Owner(link, address)
+        GATE.request.set(owner)  # the kernel started (or taken from the pool) for this request is claimed for it
+        async with GATE.turn(owner):
+            return await super().get(path)
+
+
+def client_address(request: Any) -> str:
+    """The device's address: the peer's, or the one a proxy on this machine (JupyterHub's) forwarded."""
+    peer = request.remote_ip or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and peer in ("127.0.0.1", "::1"):
+        return forwarded.split(",")[-1].strip() or peer
+    return peer
 
 
 class Tree(TornadoVoilaTreeHandler):
@@ -366,6 +406,7 @@ class KitVoila(Voila):
         GATE.module_ids = {m.id for m in all_modules()}
         GATE.max_per_link = int(os.environ.get("KIT_MAX_PAGES_PER_LINK", MAX_PAGES_PER_LINK))
         GATE.max_per_address = int(os.environ.get("KIT_MAX_PAGES_PER_ADDRESS", MAX_PAGES_PER_ADDRESS))
+        GATE.render_slots = int(os.environ.get("KIT_RENDER_SLOTS", RENDER_SLOTS))
 
     def init_settings(self) -> dict[str, Any]:
         settings = super().init_settings()

@@ -122,7 +122,7 @@ tljh-config reload hub
 
 echo "== checking the worksheets answer at /services/kit/"
 for _ in $(seq 60); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:8866/services/kit/voila/render/home.ipynb"; then
+  if curl -fsS -o /dev/null "http://127.0.0.1:8866/services/kit/voila/static/voila.js"; then  # pages need a link
     echo "The worksheets are up. Make the team links: sudo kit-hub links --out links.csv"
     exit 0
   fi

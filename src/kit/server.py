@@ -21,7 +21,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import logging
 import os
+import re
 import secrets
 import sys
 import time
@@ -31,6 +33,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import jinja2
+from jupyter_core.utils import ensure_async
 from jupyter_server.auth.authorizer import Authorizer
 from jupyter_server.auth.identity import IdentityProvider, User
 from jupyter_server.base.handlers import JupyterHandler
@@ -62,6 +65,10 @@ MAX_PAGES_PER_ADDRESS = 40
 # output"); taken in turn, each takes about a second. One link renders one page at a time, so a
 # flood on one link cannot hold every slot while other teams wait.
 RENDER_SLOTS = max(2, os.cpu_count() or 2)
+# A page whose kernel has had no browser connected for this long is taken as left (a tab closed
+# without saying so: phones and tablets often do not). Past a limit, such kernels of the same link
+# or device are stopped first, so a team that moved through every module is never locked out.
+ABANDONED_AFTER_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,7 @@ class Gate:
         self.max_per_link = MAX_PAGES_PER_LINK
         self.max_per_address = MAX_PAGES_PER_ADDRESS
         self.render_slots = RENDER_SLOTS
-        self.module_ids: set[str] = set()
+        self._module_ids: set[str] | None = None
         self.pending: list[Owner] = []  # pages being rendered: they count against the limits before their kernel
         self._slots: asyncio.Semaphore | None = None
         self._link_turns: dict[Link, asyncio.Lock] = {}
@@ -123,7 +130,8 @@ class Gate:
             async with link_turn, self._slots:
                 yield
         finally:
-            self.pending.remove(owner)
+            if owner in self.pending:  # still there when no kernel was claimed for it (a refusal, an error)
+                self.pending.remove(owner)
             if not link_turn.locked() and not link_turn._waiters:  # noqa: SLF001 - forget idle links
                 self._link_turns.pop(owner.link, None)
 
@@ -132,6 +140,16 @@ class Gate:
         if self._store is None:
             self._store = Store()
         return self._store
+
+    @property
+    def module_ids(self) -> set[str]:
+        """The worksheets' notebook names, read from the content at the first page (not at start:
+        JupyterHub gives a service ten seconds to answer)."""
+        if self._module_ids is None:
+            from kit.content import all_modules
+
+            self._module_ids = {m.id for m in all_modules()}
+        return self._module_ids
 
     def link_of_hash(self, hashed: str) -> Link | None:
         now = time.monotonic()
@@ -176,6 +194,18 @@ class Gate:
 
 
 GATE = Gate()
+
+
+class ScrubTokens(logging.Filter):
+    """Every log line with `token=…` shows `token=[secret]`: Jupyter's request log does, tornado's errors did not."""
+
+    pattern = re.compile(r"(token=)[^&\s'\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message:
+            record.msg, record.args = self.pattern.sub(r"\1[secret]", message), ()
+        return True
 
 
 # -- identity and authorization (Jupyter Server's own extension points) ---------------------------
@@ -271,11 +301,30 @@ class Page(TornadoVoilaHandler):
         address = client_address(self.request)
         reason = GATE.over_limit(link, address)
         if reason:
+            await self.stop_abandoned(lambda owner: owner.link == link or owner.address == address)
+            reason = GATE.over_limit(link, address)
+        if reason:
             return refusal_page(self, 429, "Too many open pages", reason)
         owner = Owner(link, address)
         GATE.request.set(owner)  # the kernel started (or taken from the pool) for this request is claimed for it
         async with GATE.turn(owner):
             return await super().get(path)
+
+
+    async def stop_abandoned(self, mine: Any) -> None:
+        """Stop the kernels of `mine` (a test on owners) that no browser has used for a while, oldest first."""
+        from datetime import UTC, datetime
+
+        now = datetime.now(UTC)
+        for kernel_id, owner in sorted(GATE.owners.items(), key=lambda pair: pair[1].started):
+            if not mine(owner) or kernel_id not in self.kernel_manager:
+                continue
+            model = self.kernel_manager.kernel_model(kernel_id)
+            last = model.get("last_activity")
+            quiet = (now - datetime.fromisoformat(str(last).replace("Z", "+00:00"))).total_seconds() if last else 0.0
+            if model.get("connections", 0) == 0 and quiet > ABANDONED_AFTER_SECONDS:
+                self.log.info("Stopping kernel %s: its page was left (no browser for %.0f s)", kernel_id, quiet)
+                await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id))
 
 
 def client_address(request: Any) -> str:
@@ -371,8 +420,10 @@ class KitKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
-        GATE.owners.pop(kernel_id, None)
-        await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        try:
+            await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:  # after: while it stops, its routes still answer its own link only
+            GATE.owners.pop(kernel_id, None)
 
 
 _send_updates = RequestInfoSocketHandler.send_updates.__func__  # type: ignore[attr-defined]
@@ -399,11 +450,11 @@ class KitVoila(Voila):
 
     def initialize(self, argv: list[str] | None = None) -> None:
         super().initialize(argv)
+        for name in ("tornado.application", "tornado.access", "tornado.general"):
+            logging.getLogger(name).addFilter(ScrubTokens())
+        self.log.addFilter(ScrubTokens())
         self.voila_configuration.multi_kernel_manager_class = KitKernelManager
         os.environ.setdefault("KIT_QUERY_SECRET", secrets.token_urlsafe(24))  # the kernels inherit it
-        from kit.content import all_modules
-
-        GATE.module_ids = {m.id for m in all_modules()}
         GATE.max_per_link = int(os.environ.get("KIT_MAX_PAGES_PER_LINK", MAX_PAGES_PER_LINK))
         GATE.max_per_address = int(os.environ.get("KIT_MAX_PAGES_PER_ADDRESS", MAX_PAGES_PER_ADDRESS))
         GATE.render_slots = int(os.environ.get("KIT_RENDER_SLOTS", RENDER_SLOTS))

@@ -122,6 +122,23 @@ def test_a_link_holds_at_most_its_limit_of_pages(gated, browser):
         context.close()
 
 
+def test_pages_left_without_a_word_make_room_for_the_next(gated, browser):
+    """A tablet that closes a tab says nothing: its kernel is stopped once the link needs the room."""
+    from kit.server import ABANDONED_AFTER_SECONDS
+
+    base, tokens, log = gated
+    url = page(base, "09_reflection", district="valley-view", token=tokens["valley-view"])
+    contexts = [browser.new_context() for _ in range(PER_LINK)]
+    for context in contexts:
+        open_page(context, url)
+        context.close()  # no beforeunload: the page's kernel keeps running, with no browser
+    assert get(url)[0] == 429  # just left: they may still be coming back
+    time.sleep(ABANDONED_AFTER_SECONDS + 2)
+    status, body = get(url)
+    assert status == 200 and "application/vnd.jupyter.widget-view+json" in body
+    assert "its page was left" in log.read_text()
+
+
 def test_an_oversized_answer_is_refused_on_the_page_and_kept_in_the_box(gated, browser):
     base, tokens, _log = gated
     context = browser.new_context()
@@ -138,14 +155,16 @@ def test_an_oversized_answer_is_refused_on_the_page_and_kept_in_the_box(gated, b
 
 
 def test_pages_opened_in_a_burst_all_load(tmp_path):
-    """The default server, 24 worksheet pages asked for at once (four per team): every one renders.
+    """The default server, 36 worksheet pages asked for at once (six per team; 40 per address is the limit).
+
+    Every one renders.
 
     Kernels start on Unix sockets (--KernelManager.transport=ipc); on TCP ports, a burst of about
     forty lost the port race and one page never loaded.
     """
     with running_server(ROOT / "sample_districts", tmp_path) as base:
         tokens = team_tokens(tmp_path)
-        urls = [page(base, "09_reflection", district=d, token=tokens[d]) for d in tokens if d for _ in range(4)]
+        urls = [page(base, "09_reflection", district=d, token=tokens[d]) for d in tokens if d for _ in range(6)]
         with concurrent.futures.ThreadPoolExecutor(len(urls)) as pool:
             answers = list(pool.map(get, urls))
         log = (tmp_path / "serve.log").read_text()

@@ -94,3 +94,15 @@ def test_an_answer_past_the_cap_is_refused_with_its_size(tmp_path):
     with pytest.raises(AnswerTooLarge, match=r"2\.0 MB.*up to 1 MB"):
         store.save("windy-city", "1", "09_reflection", "x", "a" * (2 * MAX_ANSWER_BYTES))
     assert store.latest("windy-city", "1", "09_reflection") == {}
+
+
+def test_log_lines_never_show_a_token():
+    import logging
+
+    from kit.server import ScrubTokens
+
+    record = logging.LogRecord("tornado.application", logging.ERROR, __file__, 1, "Uncaught exception GET %s\n%r",
+                               ("/voila/render/x.ipynb?district=a&token=SeCrEt_-123", {"uri": "?token=SeCrEt_-123"}),
+                               None)
+    ScrubTokens().filter(record)
+    assert "SeCrEt" not in record.getMessage() and record.getMessage().count("token=[secret]") == 2

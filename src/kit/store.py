@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -87,6 +87,13 @@ access = Table(
     Column("district", String(64), nullable=False),
     Column("created_at", String(32), nullable=False),
     UniqueConstraint("cohort", "district", name="one_link"),
+)
+
+link_tokens = Table(
+    "link_tokens", metadata,  # a server database's link book (kit.db.links beside a SQLite file instead)
+    Column("cohort", String(200), primary_key=True),
+    Column("district", String(64), primary_key=True),
+    Column("token", String(64), nullable=False),
 )
 
 responses = Table(
@@ -279,10 +286,10 @@ class Store:
         rows = [r for r in conn.execute(select(access)) if not r.token.startswith(HASH_PREFIX)]
         if not rows:
             return
-        book = self.link_book()
+        book = self.link_book(conn)
         for row in rows:
             book.setdefault(row.cohort, {})[row.district] = row.token
-        self._write_link_book(book)  # first: a failure here leaves the old rows, and the links, as they were
+        self._write_link_book(book, conn)  # first: a failure here leaves the old rows, and the links, as they were
         if self.is_sqlite:
             conn.exec_driver_sql("PRAGMA secure_delete=ON")  # the old tokens' bytes are zeroed, not just freed
         for row in rows:
@@ -349,33 +356,46 @@ class Store:
         found = self.convenings(cohort)
         return found[-1].key if found else "1"
 
-    def link_book_path(self) -> Path:
-        """The private file (mode 0600) holding the tokens themselves; the database keeps their hashes.
+    def link_book_path(self) -> Path | None:
+        """The private file (mode 0600) beside a SQLite store that holds the tokens themselves.
 
-        Beside a SQLite store (``kit.db`` → ``kit.db.links``), so a backup or a copy of the database
-        opens no page; for a server database, in the kit's data folder, named after the URL.
+        ``kit.db`` → ``kit.db.links``: the database keeps only the tokens' hashes, so a backup or a
+        copy of the file opens no page. A server database (PostgreSQL) has no file of its own on
+        every machine that prints links (the hub's service, staff servers), so there the tokens
+        are in its ``link_tokens`` table, guarded by the database's own password: None.
         """
-        if self.is_sqlite and self.url.removeprefix("sqlite:///") not in ("", ":memory:"):
-            return Path(self.url.removeprefix("sqlite:///") + ".links")
-        import hashlib
+        path = self.url.removeprefix("sqlite:///") if self.is_sqlite else ""
+        return Path(path + ".links") if path and path != ":memory:" else None
 
-        return data_dir() / f"links-{hashlib.sha256(shown_url(self.url).encode()).hexdigest()[:12]}.json"
-
-    def link_book(self) -> dict[str, dict[str, str]]:
+    def link_book(self, conn: Connection | None = None) -> dict[str, dict[str, str]]:
+        """{cohort: {district: token}} for the links made so far."""
         path = self.link_book_path()
+        if path is None:
+            with nullcontext(conn) if conn is not None else self.engine.connect() as reader:
+                book: dict[str, dict[str, str]] = {}
+                for row in reader.execute(select(link_tokens)):
+                    book.setdefault(row.cohort, {})[row.district] = row.token
+                return book
         try:
-            book = json.loads(path.read_text(encoding="utf-8"))
+            found = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
             raise KitError(f"{path}: the link book cannot be read ({exc}) — `kit links --rotate` makes new"
                            " links") from None
-        return book if isinstance(book, dict) else {}
+        return found if isinstance(found, dict) else {}
 
-    def _write_link_book(self, book: dict[str, dict[str, str]]) -> None:
+    def _write_link_book(self, book: dict[str, dict[str, str]], conn: Connection) -> None:
+        path = self.link_book_path()
+        if path is None:
+            conn.execute(link_tokens.delete())
+            rows = [{"cohort": c, "district": d, "token": t} for c, links in book.items() for d, t in links.items()]
+            if rows:
+                conn.execute(insert(link_tokens), rows)
+            return
         from kit.atomic import atomic_path
 
-        with atomic_path(self.link_book_path(), mode=0o600) as tmp:
+        with atomic_path(path, mode=0o600) as tmp:
             tmp.write_text(json.dumps(book, indent=1, sort_keys=True), encoding="utf-8")
 
     def links(self, cohort: str, district_ids: Iterable[str], rotate: bool | Iterable[str] = False) -> dict[str, str]:
@@ -389,9 +409,9 @@ class Store:
 
         wanted = ["", *district_ids]
         renew = set(wanted) if rotate is True else set(rotate or ())
-        book = self.link_book()
-        tokens = book.setdefault(cohort, {})
         with self.writer.begin() as conn:
+            book = self.link_book(conn)
+            tokens = book.setdefault(cohort, {})
             have = {r.district: r.token for r in conn.execute(select(access).where(access.c.cohort == cohort))}
             made: dict[str, str] = {}
             for district in wanted:
@@ -399,7 +419,8 @@ class Store:
                 if district in have and district not in renew and token_hash(known) == have[district]:
                     continue
                 if district in have and district not in renew:
-                    raise KitError(f"{self.link_book_path()}: the link of {district or 'the program manager'} is not"
+                    who = district or "the program manager"
+                    raise KitError(f"{self.link_book_path() or self.shown_url}: the link of {who} is not"
                                    f" in the link book (made on another machine?) — `kit links --rotate"
                                    f" {district or 'program-manager'}` makes a new one")
                 made[district] = secrets.token_urlsafe(18)
@@ -408,7 +429,7 @@ class Store:
                                                    district=district, created_at=_now().isoformat()))
             if made:  # the book before the commit: a link is never in the database without its token on disk
                 tokens.update(made)
-                self._write_link_book(book)
+                self._write_link_book(book, conn)
         return {d: tokens[d] for d in wanted}
 
     def holder(self, token: str) -> tuple[str, str] | None:

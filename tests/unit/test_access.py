@@ -40,8 +40,11 @@ def test_the_database_keeps_hashes_and_the_link_book_the_tokens(tmp_path, store_
     assert all(token not in dump for token in tokens.values())
     assert token_hash(tokens["windy-city"]) in dump
     book = store.link_book_path()
-    assert json.loads(book.read_text())["cohort"] == tokens
-    assert stat.S_IMODE(book.stat().st_mode) == 0o600
+    if book is None:  # a server database keeps its link book in a table of its own
+        assert store.link_book() == {"cohort": tokens}
+    else:
+        assert json.loads(book.read_text())["cohort"] == tokens
+        assert stat.S_IMODE(book.stat().st_mode) == 0o600
     assert store.holder(tokens["windy-city"]) == ("cohort", "windy-city")
     assert store.holder(token_hash(tokens["windy-city"])) is None  # the hash itself opens nothing
     assert store.links("cohort", ["windy-city", "copper-mine"]) == tokens  # printed again, unchanged

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -11,10 +13,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import insert
 
 import kit.serve
 from kit.cli import main
-from kit.store import Store
+from kit.store import Store, responses
 
 RESTORE_WAY = "put the latest backup back with `kit restore BACKUP --force --db {url}`"
 
@@ -85,7 +88,7 @@ def test_restore_is_refused_while_another_program_has_the_store_open(tmp_path):
     script = tmp_path / "holder.py"
     script.write_text(textwrap.dedent("""
         import sys, time
-        from kit.store import Store
+        from kit.store import Store, responses
         store = Store(sys.argv[1])
         store.count()  # a pooled connection stays open, as in a worksheet's kernel
         print("open", flush=True)
@@ -128,7 +131,7 @@ def damage(db: Path, how: str) -> None:
         db.write_bytes(data[: len(data) // 3])
     else:  # 64 KB of garbage in the middle
         middle = len(data) // 2 // 4096 * 4096
-        db.write_bytes(data[:middle] + os.urandom(65536) + data[middle + 65536:])
+        db.write_bytes(data[:middle] + random.Random(23).randbytes(65536) + data[middle + 65536:])
 
 
 @pytest.mark.parametrize("how", ["garbage header", "truncated", "garbage mid-file"])
@@ -136,8 +139,11 @@ def test_serve_refuses_a_damaged_store_with_one_line_and_the_way_out(tmp_path, n
     db = tmp_path / "kit.db"
     url = f"sqlite:///{db}"
     store = Store(url)
-    for n in range(3000):  # a store of several hundred KB, so the middle holds answers
-        store.save(f"district-{n % 6}", "1", "03_fundamentals", f"item{n % 40}", f"answer {n} " * 20)
+    with store.writer.begin() as conn:  # a store of several hundred KB, so the middle holds answers
+        conn.execute(insert(responses), [
+            {"district": f"district-{n % 6}", "convening": "1", "module": "03_fundamentals", "item": f"item{n}",
+             "version": 1, "value": json.dumps(f"answer {n} " * 20), "saved_at": "2027-01-14T09:00:00+00:00"}
+            for n in range(3000)])
     store.close()
     damage(db, how)
     result = CliRunner().invoke(main, ["serve", "--db", url, "--port", str(free_port())])

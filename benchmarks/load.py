@@ -15,7 +15,7 @@ any save raised an error.
 in a row by one writer (where the cost of syncing each commit shows most plainly).
 
     .venv/bin/python benchmarks/load.py [--writers 50] [--saves 200] [--kills 5] [--crash-saves 2000]
-        [--synchronous FULL,NORMAL] [--serial 500] [--dir DIR]
+        [--synchronous FULL,NORMAL] [--serial 500] [--rounds 5] [--dir DIR]
 """
 
 from __future__ import annotations
@@ -247,6 +247,7 @@ def main() -> None:
     parser.add_argument("--synchronous", default="",
                         help="SQLite synchronous settings to compare, e.g. FULL,NORMAL [default: the store's]")
     parser.add_argument("--serial", type=int, default=500, help="saves in a row by one writer (0 skips it)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of the --serial run")
     parser.add_argument("--dir", type=Path, default=None,
                         help="folder for the databases [default: a temporary one]; fsync costs what its disk costs")
     parser.add_argument("--seed", type=int, default=7)
@@ -262,11 +263,19 @@ def main() -> None:
     if args.dir:
         args.dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        if args.serial:  # the settings take turns, round by round, so a busy spell of the machine hits both
+            per: dict[str, list[float]] = {setting: [] for setting in settings}
+            for rounds in range(args.rounds):
+                for setting in settings:
+                    os.environ["KIT_SQLITE_SYNCHRONOUS"] = setting
+                    url = f"sqlite:///{Path(tmp) / f'serial-{setting}-{rounds}.db'}"
+                    per[setting].append(serial_run(url, args.serial) * 1000)
+            for setting, each in per.items():
+                print(f"synchronous={setting}: one writer, {args.serial} saves in a row, median of {args.rounds}"
+                      f" alternating rounds: {percentile(each, 50):.2f} ms per save"
+                      f" (rounds: {', '.join(f'{ms:.2f}' for ms in each)})")
         for setting in settings:
             os.environ["KIT_SQLITE_SYNCHRONOUS"] = setting  # read by every connection, here and in the writers
-            if args.serial:
-                per = serial_run(f"sqlite:///{Path(tmp) / f'serial-{setting}.db'}", args.serial)
-                print(f"synchronous={setting}: one writer, {args.serial} saves in a row: {per * 1000:.2f} ms per save")
             for mode in filter(None, args.modes.split(",")):
                 started = time.perf_counter()
                 tally = load_run(f"sqlite:///{Path(tmp) / f'{mode}-{setting}.db'}", args.writers, args.saves, mode)

@@ -285,10 +285,11 @@ def main() -> None:
                     print(f"  {error}")
                 ok &= tally.ok
         if args.kills:
+            os.environ["KIT_SQLITE_SYNCHRONOUS"] = settings[0]
             started = time.perf_counter()
             tally = crash_run(f"sqlite:///{Path(tmp) / 'crash.db'}", args.kills, args.crash_saves, args.seed)
             cut_off = tally.attempted - len(tally.acknowledged)
-            print(f"crash (synchronous={settings[-1]}), {tally.kills} SIGKILLs of a saving writer"
+            print(f"crash (synchronous={settings[0]}), {tally.kills} SIGKILLs of a saving writer"
                   f" ({time.perf_counter() - started:.0f} s): {tally.line()}; saves cut off by a kill: {cut_off},"
                   f" of which committed anyway: {len(set(tally.found) - set(tally.acknowledged))}")
             for error in tally.errors[:5]:

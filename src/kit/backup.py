@@ -7,11 +7,13 @@ is written next to its target and renamed, so a failed backup never leaves half 
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kit.atomic import atomic_path
 from kit.errors import KitError
-from kit.store import default_url, shown_url
+from kit.guard import exclusive, holders
+from kit.store import default_url, private_file, shown_url
 
 
 def sqlite_path(url: str | None) -> Path:
@@ -50,6 +52,13 @@ def backup(out: Path, url: str | None = None) -> Path:
 
 
 def restore(backup_file: Path, url: str | None = None, force: bool = False) -> Path:
+    """Put `backup_file` back as the store, through SQLite's backup API, with nobody else on the store.
+
+    Refused while `kit serve` or any other program has the store open (kit.guard names it). The
+    pages are copied into the live file on a connection holding the exclusive lock, so its WAL
+    is written and checkpointed by SQLite itself, never deleted. A store too damaged for SQLite to
+    open is moved aside to `<db>.damaged-<time>` (with its WAL) and the backup copied in its place.
+    """
     target = sqlite_path(url)
     if not backup_file.is_file():
         raise KitError(f"{backup_file}: no such backup file")
@@ -58,15 +67,47 @@ def restore(backup_file: Path, url: str | None = None, force: bool = False) -> P
         try:
             con.execute("SELECT version FROM schema_info").fetchone()
             con.execute("SELECT count(*) FROM responses").fetchone()
+            sound = con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
             con.close()
     except sqlite3.DatabaseError:
         raise KitError(f"{backup_file}: not a backup of the kit's answer store") from None
-    if target.exists() and not force:
+    if not sound:
+        raise KitError(f"{backup_file} is damaged (PRAGMA quick_check failed): choose an earlier backup")
+    if target.exists() and target.stat().st_size > 0 and not force:
         raise KitError(f"{target} already holds answers — add --force to replace it with {backup_file}"
                        " (make a backup of it first)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    private_file(target)
+    try:
+        live: sqlite3.Connection | None = exclusive(target)
+    except sqlite3.DatabaseError:  # not readable as a database: copied in fresh below
+        live = None
+    if live is not None:
+        try:
+            src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True, timeout=30)
+            try:
+                src.backup(live)
+            finally:
+                src.close()
+            if live.execute("PRAGMA quick_check").fetchone()[0] == "ok":
+                return target
+        except sqlite3.DatabaseError:
+            pass  # the damaged store could not take the pages: copied in fresh below
+        finally:
+            live.close()
+    others = holders(target)
+    if others:
+        raise KitError(f"{target} is open in another program ({'; '.join(others)}) — close it, then run kit"
+                       " restore again")
+    _move_aside(target)  # kept for inspection, never deleted
     _copy(backup_file, target)
     return target
+
+
+def _move_aside(target: Path) -> None:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for suffix in ("", "-wal", "-shm"):
+        old = Path(f"{target}{suffix}")
+        if old.exists():
+            old.rename(Path(f"{target}.damaged-{stamp}{suffix}"))

@@ -125,20 +125,25 @@ def cohort(cohort: Path | None) -> None:
               help="Kernels kept warm per worksheet so pages open faster (0: start one per page view).")
 @click.option("--base-url", default="/", show_default=True, metavar="PATH",
               help="URL path to serve under, e.g. /services/kit/ when JupyterHub proxies the worksheets.")
+@click.option("--new-store", is_flag=True,
+              help="Start a fresh store where an empty or missing one had team links (every link changes).")
 @friendly
 def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minutes: int, pool: int,
-          base_url: str) -> None:
+          base_url: str, new_store: bool) -> None:
     """Serve the worksheets with Voila for a cohort; answers save to the store as teams type.
 
     Behind JupyterHub (deploy/jupyterhub_config.py runs it as a hub service) give --base-url the
     service's path; $KIT_LINKS_BASE_URL, when set, is the public address printed with the links.
+
+    It refuses a damaged store (PRAGMA quick_check) and an empty or missing one that had team
+    links, naming the way out: `kit restore BACKUP`, or --new-store for a fresh store on purpose.
 
     Example: kit serve --cohort sample_districts --port 8866
     """
     from kit.serve import serve as run
 
     run(cohort or sample_cohort_dir(), port=port, host=host, db=db, cull_minutes=cull_minutes, pool=pool,
-        base_url=base_url)
+        base_url=base_url, new_store=new_store)
 
 
 @main.command()
@@ -404,7 +409,10 @@ def backup_command(out: Path, db: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace a store that already exists.")
 @friendly
 def restore_command(path: Path, db: str | None, force: bool) -> None:
-    """Put a backup back as the answer store (stop `kit serve` first).
+    """Put a backup back as the answer store; refused while `kit serve` or another program has it open.
+
+    The backup's pages are copied in through SQLite's backup API; a store too damaged to open is
+    kept beside it as <db>.damaged-<time>.
 
     Example: kit restore backups/convening-1.db --force
     """

@@ -6,9 +6,11 @@ import os
 import sys
 from importlib.resources import files
 from pathlib import Path
+from typing import IO
 
 from kit.districts import load_cohort
 from kit.errors import KitError
+from kit.guard import check_sqlite, hold_serve_lock
 from kit.paths import data_dir, notebooks_dir
 from kit.store import Store
 
@@ -33,6 +35,27 @@ def install_template(data: Path) -> Path:
     if not js.exists():
         js.write_text("\n".join(Resources(mode="inline", components=["bokeh"]).js_raw), encoding="utf-8")
     return root
+
+
+# The serve lock (kit.guard) of the SQLite store: held open here so it lives on in Voila after the exec.
+_SERVE_LOCK: IO[str] | None = None
+
+
+def hold_serve_lock_of(db: str | None, port: int) -> None:
+    """Mark the SQLite store as served by this process, so `kit restore` refuses while it runs."""
+    global _SERVE_LOCK
+    from kit.store import default_url
+
+    url = db or default_url()
+    if url.startswith("sqlite:///") and url.removeprefix("sqlite:///") != ":memory:":
+        _SERVE_LOCK = hold_serve_lock(Path(url.removeprefix("sqlite:///")), port)
+
+
+def release_serve_lock() -> None:
+    global _SERVE_LOCK
+    if _SERVE_LOCK is not None:
+        _SERVE_LOCK.close()
+        _SERVE_LOCK = None
 
 
 def url_prefix(base_url: str) -> str:
@@ -99,14 +122,51 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_u
     ]
 
 
-def prepare(cohort: Path, db: str | None) -> tuple[Store, list[str], str]:
-    """Open (or create) the store, load the cohort's districts and make sure every team has a link.
+def check_store(db: str | None, new_store: bool = False) -> None:
+    """Refuse to start on a damaged store, or on an empty or missing one that had team links.
+
+    SQLite: `PRAGMA quick_check` (kit.guard.check_sqlite). PostgreSQL: the server answers and,
+    if the kit's tables are there, each of them can be read at the schema version this kit knows.
+    """
+    from kit.store import default_url
+
+    url = db or default_url()
+    restore = "kit restore BACKUP --force" + (f" --db {db}" if db else "")
+    if url.startswith("sqlite:///") and url.removeprefix("sqlite:///") != ":memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        check_sqlite(path, Path(f"{path}.links").exists(), new_store, restore)
+        return
+    if url.startswith("sqlite"):
+        return
+    store = Store.if_exists(url)  # connects (a clear message if it cannot) and migrates an older schema
+    if store is None:
+        return
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kit.store import metadata
+
+    try:
+        with store.engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                conn.execute(select(table).limit(1)).all()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise KitError(f"the store {store.shown_url} cannot be read ({reason}) — restore it from a pg_dump"
+                       " backup, then serve again") from None
+    finally:
+        store.close()
+
+
+def prepare(cohort: Path, db: str | None, new_store: bool = False) -> tuple[Store, list[str], str]:
+    """Check the store, open it (or create it), load the cohort's districts and make sure every team has a link.
 
     Returns the store, the district files skipped, and the program manager's token.
     """
     districts, problems = load_cohort(cohort)
     if not districts:
         raise KitError(f"{cohort}: no valid district files — run `kit validate {cohort}`")
+    check_store(db, new_store)
     store = Store(db)
     store.load_districts(cohort.name, districts)
     tokens = store.links(cohort.name, [d.id for d in districts])
@@ -123,12 +183,17 @@ def public_base(port: int, host: str, base_url: str = "/") -> str:
 
 
 def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
-          cull_minutes: int = 30, pool: int = 0, base_url: str = "/") -> None:
+          cull_minutes: int = 30, pool: int = 0, base_url: str = "/", new_store: bool = False) -> None:
     command = voila_command(port, host, cull_minutes, pool, base_url)  # a bad --base-url stops here, before any work
     if port_in_use(host, port):
         raise KitError(f"port {port} on {host} is already in use (another `kit serve`?): stop it, or "
                        "choose another with --port")
-    store, problems, token = prepare(cohort, db)
+    hold_serve_lock_of(db, port)
+    try:
+        store, problems, token = prepare(cohort, db, new_store)
+    except BaseException:
+        release_serve_lock()
+        raise
     for problem in problems:
         print(f"Warning: skipped {problem}", file=sys.stderr)
     template_root = install_template(data_dir())

@@ -616,8 +616,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     with suppress(Exception):  # a read-only or in-memory database keeps its journal mode
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.close()
+
+
+def sqlite_synchronous() -> str:
+    """How SQLite syncs commits: FULL (a commit survives a power cut), or NORMAL from $KIT_SQLITE_SYNCHRONOUS.
+
+    With WAL, NORMAL may lose the last commits when the machine loses power (a closed laptop's
+    battery running out); `benchmarks/load.py --synchronous FULL,NORMAL` measures what FULL costs.
+    """
+    chosen = os.environ.get("KIT_SQLITE_SYNCHRONOUS", "FULL").strip().upper()
+    return chosen if chosen in ("FULL", "NORMAL") else "FULL"
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:

@@ -34,6 +34,11 @@ def css() -> str:
     return files("kit").joinpath("kit.css").read_text(encoding="utf-8")
 
 
+def plural(n: int, word: str, words: str = "") -> str:
+    """"1 answer", "2 answers", "0 flags": a count with its noun in the right number."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
 def _esc(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 

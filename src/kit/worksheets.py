@@ -30,7 +30,7 @@ from kit.content import (
     TableItem,
     TextItem,
 )
-from kit.report import answer_text, flag_html
+from kit.report import answer_text, flag_html, plural
 from kit.store import Answer, AnswerTooLarge, Conflict, Store
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
@@ -560,11 +560,14 @@ class Worksheet:
         if not carried:
             return make(w.VBox)
         sources = sorted({self.label(f.carried.convening) for f in carried if f.carried})
+        one = len(carried) == 1
         note = _html(
-            f"<p class='kit-carry-note'>↺ <b>{len(carried)} answer(s) from {_esc(', '.join(sources))}</b> are shown"
-            " as your starting point (marked ↺). They are not saved for this convening until you edit them or keep"
-            " them; the earlier convening's answers stay as they were.</p>")
-        keep = make(w.Button, description=f"Keep the {len(carried)} earlier answer(s) as they are")
+            f"<p class='kit-carry-note'>↺ <b>{plural(len(carried), 'answer')} from {_esc(', '.join(sources))}</b>"
+            f" {'is' if one else 'are'} shown as your starting point (marked ↺). {'It is' if one else 'They are'} not"
+            f" saved for this convening until you edit {'it' if one else 'them'} or keep {'it' if one else 'them'};"
+            " the earlier convening's answers stay as they were.</p>")
+        keep = make(w.Button, description=f"Keep the {plural(len(carried), 'earlier answer')} as "
+                                          f"{'it is' if one else 'they are'}")
         clear = make(w.Button, description="Start blank instead")
         keep.add_class("kit-keep-earlier")
         clear.add_class("kit-clear-earlier")
@@ -584,7 +587,7 @@ class Worksheet:
     def keep_earlier(self) -> int:
         """Save every carried answer, unchanged, for this convening; returns how many were saved."""
         kept = sum(field.save() for field in self.carried())
-        self._carry_done(f"✓ Kept {kept} earlier answer(s) for {self.label(self.convening)}.")
+        self._carry_done(f"✓ Kept {plural(kept, 'earlier answer')} for {self.label(self.convening)}.")
         return kept
 
     def clear_earlier(self) -> None:

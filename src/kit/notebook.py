@@ -280,7 +280,7 @@ def _live(module: Module, district: District, convening: str, store: Store) -> A
     label = labels.get(convening, f"convening {convening}")
     top = w.HTML(f"<style>{css()}</style>{header(module, district, convening, label)}")
     bottom = w.HTML(footer(module, district, convening, manager=is_manager(store)))
-    page = w.VBox([top, sheet.author, sheet.flags_box, sheet.carry_box, sheet.live_charts(), sheet.body,
+    page = w.VBox([top, sheet.progress, sheet.author, sheet.flags_box, sheet.carry_box, sheet.live_charts(), sheet.body,
                    sheet.history_box, bottom])
     page.add_class("kit-page")
     _display(page)

@@ -296,14 +296,17 @@ def guide_html(markdown: str) -> str:
     html = mistune.create_markdown(escape=True, plugins=["table"])(markdown)
 
     def relink(match: re.Match[str]) -> str:
-        target = match[1]
-        if target.startswith("../notebooks/"):
-            return f'href="{target.removeprefix("../notebooks/")}"'
+        target, text = match[1], match[2]
+        if target.startswith("../notebooks/") and target.endswith(".ipynb"):
+            page = target.removeprefix("../notebooks/").removesuffix(".ipynb")
+            return f'<a href="{escape(page_url(page))}">{text}</a>'
         if re.fullmatch(r"[\w-]+\.md", target):
-            return f'href="{escape(page_url("guide", module=target.removesuffix(".md")))}"'
-        return 'href="#"'  # content files and other repo paths are not served to the room
+            return f'<a href="{escape(page_url("guide", module=target.removesuffix(".md")))}">{text}</a>'
+        if re.match(r"https?://", target):
+            return match[0]
+        return text  # content files and other repo paths are not served to the room: plain text, not a dead link
 
-    return re.sub(r'href="([^"]*)"', relink, html)
+    return re.sub(r'<a href="([^"]*)">(.*?)</a>', relink, html, flags=re.S)
 
 
 def guide(module: str = "") -> None:

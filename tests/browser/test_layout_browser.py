@@ -79,6 +79,7 @@ def test_tables_show_every_column_as_a_header_and_a_box(server, browser, module)
     page = open_page(context, module_url(server, module, "valley-view"))
     for item in [i for i in get_module(module).items() if i.type == "table"]:
         table = page.locator(f".kit-item-{item.id} .kit-table")
+        table.locator(".kit-table-row input").first.wait_for(timeout=30_000)  # the page draws top to bottom
         heads = table.locator(".kit-table-head .widget-html-content").all_inner_texts()
         assert heads == [c.label for c in item.columns], item.id
         first = table.locator(".kit-table-row").first
@@ -93,10 +94,11 @@ def test_a_phone_shows_each_table_row_as_a_card_with_its_labels(server, browser)
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = open_page(context, module_url(server, "04_system_inventory", "valley-view"))
     card = page.locator(".kit-item-components .kit-table-row").first
+    card.locator("input").first.wait_for(timeout=30_000)
     assert card.locator(".kit-rowlabel").inner_text().startswith("Shared instructional resources")
-    labels = card.locator(".widget-label").all_inner_texts()
+    labels = card.locator(".kit-cell > .widget-label").all_inner_texts()
     assert labels == ["What we have now", "How it could carry the work", "Who decides", "Already used for the work?"]
-    assert card.locator(".widget-label").first.bounding_box()["width"] > 100  # shown, not only read out
+    assert card.locator(".kit-cell > .widget-label").first.bounding_box()["width"] > 100  # shown, not only read out
     context.close()
 
 

@@ -304,19 +304,15 @@ def links(cohort: Path | None, base_url: str, out: Path | None, rotate: str | No
     """
     import os
 
-    from rich.console import Console
-    from rich.table import Table
-
     from kit.atomic import write_atomic
-    from kit.links import as_csv, make_links
+    from kit.links import as_csv, as_lines, make_links
     from kit.store import Store
 
     renew: bool | list[str] = rotate == "all" or ([rotate] if rotate else False)
     found = make_links(cohort or sample_cohort_dir(), base_url, Store(db), rotate=renew)
-    table = Table("District", "Link", title="Team links (keep them private: each opens a district's answers)")
-    for link in found:
-        table.add_row(link.name, link.url)
-    Console(width=max(100, max(len(link.url) for link in found) + 30)).print(table)
+    # Plain lines, a link alone on its own line: a terminal of any width shows it whole (a table cut
+    # every link with "…" on a narrow one) and a triple click copies exactly the link.
+    click.echo(as_lines(found))
     if out is not None:
         write_atomic(out, as_csv(found))
         os.chmod(out, 0o600)  # the file holds the secrets

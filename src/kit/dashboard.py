@@ -20,7 +20,7 @@ from typing import Any
 from kit.content import Chart, ChoiceItem, Module, RatingItem, Trend, all_modules
 from kit.districts import District
 from kit.errors import KitError
-from kit.report import answer_text, css, flag_html
+from kit.report import answer_text, css, flag_html, plural
 from kit.store import Answer, Store
 
 
@@ -145,7 +145,7 @@ def flags_html(snap: Snapshot) -> str:
     for d in snap.districts:
         found = snap.flags.get(d.id, [])
         body = flag_html(found) if found else "<p class='kit-meta'>No risk to scale seen.</p>"
-        parts.append(f"<details{' open' if found else ''}><summary><b>{_esc(d.name)}</b>: {len(found)} flag(s)"
+        parts.append(f"<details{' open' if found else ''}><summary><b>{_esc(d.name)}</b>: {plural(len(found), 'flag')}"
                      f"</summary>{body}</details>")
     return "".join(parts)
 

@@ -47,6 +47,14 @@ def make_links(cohort: Path, base_url: str, store: Store, rotate: bool | list[st
     return out
 
 
+def as_lines(links: list[Link]) -> str:
+    """What `kit links` prints: a title, then each name on one line and its whole link on the next."""
+    out = ["Team links (keep them private: each opens a district's answers)", ""]
+    for link in links:
+        out += [f"{link.name}:", link.url, ""]
+    return "\n".join(out).rstrip("\n")
+
+
 def as_csv(links: list[Link]) -> str:
     """district, name, link — a file the program manager can mail-merge; every cell is plain text."""
     from kit.spreadsheet import csv_safe

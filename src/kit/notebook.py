@@ -155,6 +155,15 @@ def _error_page(message: str) -> None:
                     f"<p><a href='{escape(page_url('home'))}'>Back to the cohort</a></p></div></div>"))
 
 
+def is_manager(store: Store | None) -> bool:
+    """Whether this page was opened with the program manager's link (or outside `kit serve`'s links).
+
+    Only then may a page link to the cohort page, the dashboard or a guide: a team's link opens its
+    own worksheets and nothing else, so such a link would lead a team to "No access".
+    """
+    return access(store, None)
+
+
 def header(module: Module, district: District, convening: str, label: str = "") -> str:
     modules = all_modules()
     steps = []
@@ -168,7 +177,7 @@ def header(module: Module, district: District, convening: str, label: str = "") 
     return (
         f"<p class='kit-meta'><b>{escape(district.name)}</b> · {escape(district.collaboration_label)} · "
         f"<span class='kit-convening'>{escape(label or 'convening ' + convening)}</span> · "
-        f"module {module.number + 1} of {len(modules)} · "
+        f"module {module.number:02d} of {modules[0].number:02d}–{modules[-1].number:02d} · "
         f"<b>{module.duration_minutes} minutes</b></p>"
         f"<nav aria-label='Convening sequence'><ol class='kit-sequence'>{''.join(steps)}</ol></nav>"
         f"<h1>{module.number:02d} · {escape(module.title)}</h1><p>{escape(module.purpose)}</p>"
@@ -176,15 +185,17 @@ def header(module: Module, district: District, convening: str, label: str = "") 
     )
 
 
-def footer(module: Module, district: District, convening: str) -> str:
+def footer(module: Module, district: District, convening: str, manager: bool = True) -> str:
+    """Previous and next module; the first and last link to the cohort page only for the program manager."""
     modules = all_modules()
     index = [m.id for m in modules].index(module.id)
     prev = modules[index - 1] if index > 0 else None
     nxt = modules[index + 1] if index + 1 < len(modules) else None
+    home = escape(page_url("home"))
     left = f"<a href='{escape(link(prev, district.id, convening))}'>← {escape(prev.short_title)}</a>" if prev \
-        else f"<a href='{escape(page_url('home'))}'>← Cohort</a>"
+        else (f"<a href='{home}'>← Cohort</a>" if manager else "<span></span>")
     right = f"<a href='{escape(link(nxt, district.id, convening))}'>{escape(nxt.short_title)} →</a>" if nxt \
-        else f"<a href='{escape(page_url('home'))}'>Cohort →</a>"
+        else (f"<a href='{home}'>Cohort →</a>" if manager else "<span></span>")
     return f"<nav class='kit-nav' aria-label='Previous and next module'>{left}{right}</nav>"
 
 
@@ -268,8 +279,8 @@ def _live(module: Module, district: District, convening: str, store: Store) -> A
         _load_bokehjs()
     label = labels.get(convening, f"convening {convening}")
     top = w.HTML(f"<style>{css()}</style>{header(module, district, convening, label)}")
-    bottom = w.HTML(footer(module, district, convening))
-    page = w.VBox([top, sheet.author, sheet.flags_box, sheet.carry_box, sheet.live_charts(), sheet.body,
+    bottom = w.HTML(footer(module, district, convening, manager=is_manager(store)))
+    page = w.VBox([top, sheet.progress, sheet.author, sheet.flags_box, sheet.carry_box, sheet.live_charts(), sheet.body,
                    sheet.history_box, bottom])
     page.add_class("kit-page")
     _display(page)
@@ -285,14 +296,17 @@ def guide_html(markdown: str) -> str:
     html = mistune.create_markdown(escape=True, plugins=["table"])(markdown)
 
     def relink(match: re.Match[str]) -> str:
-        target = match[1]
-        if target.startswith("../notebooks/"):
-            return f'href="{target.removeprefix("../notebooks/")}"'
+        target, text = match[1], match[2]
+        if target.startswith("../notebooks/") and target.endswith(".ipynb"):
+            page = target.removeprefix("../notebooks/").removesuffix(".ipynb")
+            return f'<a href="{escape(page_url(page))}">{text}</a>'
         if re.fullmatch(r"[\w-]+\.md", target):
-            return f'href="{escape(page_url("guide", module=target.removesuffix(".md")))}"'
-        return 'href="#"'  # content files and other repo paths are not served to the room
+            return f'<a href="{escape(page_url("guide", module=target.removesuffix(".md")))}">{text}</a>'
+        if re.match(r"https?://", target):
+            return match[0]
+        return text  # content files and other repo paths are not served to the room: plain text, not a dead link
 
-    return re.sub(r'href="([^"]*)"', relink, html)
+    return re.sub(r'<a href="([^"]*)">(.*?)</a>', relink, html, flags=re.S)
 
 
 def guide(module: str = "") -> None:

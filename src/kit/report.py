@@ -34,6 +34,11 @@ def css() -> str:
     return files("kit").joinpath("kit.css").read_text(encoding="utf-8")
 
 
+def plural(n: int, word: str, words: str = "") -> str:
+    """"1 answer", "2 answers", "0 flags": a count with its noun in the right number."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
 def _esc(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
@@ -156,12 +161,25 @@ def flag_html(flags: list[Any], heading: str = "") -> str:
     return f"<div class='kit-flags' role='note'>{title}<ul>{items}</ul></div>"
 
 
+def level_text(item: RatingItem, level: Any) -> str:
+    """"2 · Emerging" (the level as the buttons say it), not a bare "level 2"; "—" when not rated."""
+    if level in (None, ""):
+        return "—"
+    from kit.content import all_modules
+
+    for module in all_modules():
+        scale = module.scales.get(item.scale)
+        if scale is not None and item in module.items() and level in scale.levels:
+            return f"{level} · {scale.levels[level].label}"
+    return f"level {level}"
+
+
 def answer_text(item: Any, value: Any, limit: int = 300) -> str:
     """An answer as one line of plain text (for change lists, history and conflicts)."""
     if value in (None, "", [], {}):
         text = "—"
     elif isinstance(item, RatingItem) and isinstance(value, dict):
-        text = f"level {value.get('level') or '—'}" + (f"; {value['evidence']}" if value.get("evidence") else "")
+        text = level_text(item, value.get("level")) + (f"; {value['evidence']}" if value.get("evidence") else "")
     elif isinstance(item, ChoiceItem):
         text = next((o.label for o in item.options if o.id == value), str(value))
     elif isinstance(item, ChecklistItem) and isinstance(value, list):

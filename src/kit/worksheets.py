@@ -30,7 +30,7 @@ from kit.content import (
     TableItem,
     TextItem,
 )
-from kit.report import answer_text, flag_html
+from kit.report import answer_text, flag_html, plural
 from kit.store import Answer, AnswerTooLarge, Conflict, Store
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
@@ -107,6 +107,27 @@ def history_html(item: Any, versions: list[Answer], clock: Callable[[Any], str])
     return ("<table class='kit-answer-table'><thead><tr><th scope='col'>Version</th><th scope='col'>Saved</th>"
             "<th scope='col'>By</th><th scope='col'>Device</th><th scope='col'>Status</th>"
             f"<th scope='col'>Answer</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def answered(item: Any, value: Any) -> bool:
+    """Whether a saved value holds anything the team wrote or chose (a fixed table's labels do not count)."""
+    if isinstance(item, TableItem):
+        labels = {item.columns[0].id} if item.rows else set()
+        rows = value if isinstance(value, list) else []
+        return any(str(v).strip() for r in rows if isinstance(r, dict) for k, v in r.items()
+                   if k not in labels and v not in (None, ""))
+    if isinstance(value, dict):  # a rating (level, evidence) or a ranking (option → place)
+        return any(v not in (None, "", 0) and str(v).strip() for v in value.values())
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value not in (None, [])
+
+
+def progress_text(module: Module, answers: dict[str, Answer]) -> str:
+    """"7 of 23 answered · saved as you type": what the progress line under a module's title says."""
+    items = module.items()
+    done = sum(1 for i in items if i.id in answers and answered(i, answers[i.id].value))
+    return f"{done} of {len(items)} answered · saved as you type"
 
 
 # builders -------------------------------------------------------------------------------
@@ -198,13 +219,29 @@ def build_ranking(item: RankingItem, module: Module) -> Input:
 
 
 def _cell(column: Any) -> w.Widget:
+    """One box of a table row, labelled with its column (the label is read out, and shown beside the
+    box when the table turns into cards on a narrow screen)."""
+    label = {"description": column.label}
     if column.type == "choice":
-        return make(w.Dropdown, "auto", options=[""] + column.options, value="")
-    if column.type == "yesno":
-        return make(w.Dropdown, "auto", options=["", "Yes", "No"], value="")
-    if column.type == "date":
-        return make(w.DatePicker, "auto", value=None)
-    return make(w.Text, "auto", value="", placeholder=column.label, continuous_update=True)
+        cell = make(w.Dropdown, "auto", options=[""] + column.options, value="", **label)
+    elif column.type == "yesno":
+        cell = make(w.Dropdown, "auto", options=["", "Yes", "No"], value="", **label)
+    elif column.type == "date":
+        cell = make(w.DatePicker, "auto", value=None, **label)
+    else:
+        cell = make(w.Text, "auto", value="", continuous_update=True, **label)
+    cell.add_class("kit-cell")
+    return cell
+
+
+# How wide each kind of column is, relative to a text column: a date needs room for "mm/dd/yyyy".
+_TRACK = {"text": 1.0, "number": 0.7, "yesno": 0.7, "choice": 1.1, "date": 1.3}
+
+
+def table_tracks(item: TableItem) -> str:
+    """The grid's columns: every column of the YAML, shrinking together (never past the page's edge)."""
+    weights = [1.2 if n == 0 and item.rows else _TRACK.get(c.type, 1.0) for n, c in enumerate(item.columns)]
+    return " ".join(f"minmax(0, {weight:g}fr)" for weight in weights)
 
 
 def _cell_value(widget: w.Widget) -> Any:
@@ -225,26 +262,41 @@ def _set_cell(widget: w.Widget, value: Any) -> None:
 
 
 def build_table(item: TableItem, module: Module) -> Input:
+    """A row of boxes per table row, one box per column of the YAML.
+
+    With fixed `rows`, the first column holds the row's label (as text) and the others are boxes.
+    Each row is its own grid, so that below about 800 px it becomes a card (kit.css).
+    """
     fixed = list(item.rows)
     grid = make(w.VBox)
+    grid.add_class("kit-table")
     rows: list[dict[str, w.Widget]] = []
     add = make(w.Button, description="Add a row", tooltip="Add an empty row to this table")
     input_ref: dict[str, Input] = {}
-    width = f"repeat({len(item.columns)}, minmax(8em, 1fr))"
+    width = table_tracks(item)
     header = make(w.GridBox, children=[_html(f"<b>{_esc(c.label)}</b>") for c in item.columns],
                   grid_template_columns=width)
+    header.add_class("kit-table-head")
+    boxes: list[w.GridBox] = []
 
     def new_row(label: str | None = None) -> dict[str, w.Widget]:
-        cells = {c.id: _cell(c) for c in item.columns}
-        if label is not None:
-            first = item.columns[0]
-            cells[first.id] = _html(f"<span class='kit-rowlabel'>{_esc(label)}</span>")
+        cells = {}
+        for n, column in enumerate(item.columns):
+            if n == 0 and label is not None:
+                cells[column.id] = _html(f"<span class='kit-rowlabel'>{_esc(label)}</span>", "kit-rowlabel-cell")
+            else:
+                cells[column.id] = _cell(column)
         rows.append(cells)
         return cells
 
     def redraw() -> None:
-        children = [c for row in rows for c in row.values()]
-        grid.children = [header, make(w.GridBox, children=children, grid_template_columns=width)]
+        while len(boxes) < len(rows):
+            box = make(w.GridBox, grid_template_columns=width)
+            box.add_class("kit-table-row")
+            boxes.append(box)
+        for box, cells in zip(boxes, rows, strict=False):
+            box.children = list(cells.values())
+        grid.children = [header, *boxes[:len(rows)]]
 
     for label in fixed:
         new_row(label)
@@ -540,6 +592,8 @@ class Worksheet:
             box.add_class("kit-section")
             sections.append(box)
         self.chart_box = make(w.VBox)
+        self.progress = _html("", "kit-progress")
+        self._show_progress()
         self.body = make(w.VBox, children=sections)
         self.carry_box = self._carry_box()
         self.history_box = make(w.VBox, children=[self._history_button()])
@@ -560,11 +614,14 @@ class Worksheet:
         if not carried:
             return make(w.VBox)
         sources = sorted({self.label(f.carried.convening) for f in carried if f.carried})
+        one = len(carried) == 1
         note = _html(
-            f"<p class='kit-carry-note'>↺ <b>{len(carried)} answer(s) from {_esc(', '.join(sources))}</b> are shown"
-            " as your starting point (marked ↺). They are not saved for this convening until you edit them or keep"
-            " them; the earlier convening's answers stay as they were.</p>")
-        keep = make(w.Button, description=f"Keep the {len(carried)} earlier answer(s) as they are")
+            f"<p class='kit-carry-note'>↺ <b>{plural(len(carried), 'answer')} from {_esc(', '.join(sources))}</b>"
+            f" {'is' if one else 'are'} shown as your starting point (marked ↺). {'It is' if one else 'They are'} not"
+            f" saved for this convening until you edit {'it' if one else 'them'} or keep {'it' if one else 'them'};"
+            " the earlier convening's answers stay as they were.</p>")
+        keep = make(w.Button, description=f"Keep the {plural(len(carried), 'earlier answer')} as "
+                                          f"{'it is' if one else 'they are'}")
         clear = make(w.Button, description="Start blank instead")
         keep.add_class("kit-keep-earlier")
         clear.add_class("kit-clear-earlier")
@@ -584,7 +641,7 @@ class Worksheet:
     def keep_earlier(self) -> int:
         """Save every carried answer, unchanged, for this convening; returns how many were saved."""
         kept = sum(field.save() for field in self.carried())
-        self._carry_done(f"✓ Kept {kept} earlier answer(s) for {self.label(self.convening)}.")
+        self._carry_done(f"✓ Kept {plural(kept, 'earlier answer')} for {self.label(self.convening)}.")
         return kept
 
     def clear_earlier(self) -> None:
@@ -677,8 +734,12 @@ class Worksheet:
     def clock(self, when: Any) -> str:
         return when.astimezone(self.tz).strftime("%H:%M")
 
+    def _show_progress(self) -> None:
+        self.progress.value = f"<p class='kit-progress-line'>{_esc(progress_text(self.module, self.answers))}</p>"
+
     def saved(self, field: ItemField) -> None:
         self.answers = self.store.latest(self.district, self.convening, self.module.id)
+        self._show_progress()
         if self.charts or self.trends:
             self.redraw()
         self.refresh_flags()

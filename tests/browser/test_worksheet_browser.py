@@ -119,7 +119,10 @@ def test_every_module_opens(server, browser):
     context = browser.new_context()
     for module in [m.id for m in __import__("kit.content").content.all_modules()]:
         page = open_page(context, url(server, module, "foothills-unified"))
-        assert page.locator(".kit-item").count() == len(get_module(module).items()), module
+        items = len(get_module(module).items())
+        # The page draws its widgets top to bottom: wait for the last item rather than count the first ones.
+        page.wait_for_function(f"document.querySelectorAll('.kit-item').length >= {items}", timeout=60_000)
+        assert page.locator(".kit-item").count() == items, module
         page.close()
     context.close()
 

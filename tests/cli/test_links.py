@@ -74,3 +74,13 @@ def test_rotating_an_unknown_district_names_the_valid_ones(tmp_path):
     result = run(tmp_path, "--rotate", "windy-citty")
     assert result.exit_code == 2
     assert "--rotate windy-citty: no such district" in result.output and "windy-city" in result.output
+
+
+def test_the_terminal_shows_every_link_whole(tmp_path):
+    out = tmp_path / "links.csv"
+    result = run(tmp_path, "--base-url", "http://10.0.0.5:8866/", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    printed = result.output.splitlines()
+    assert "…" not in result.output
+    for link in read(out).values():
+        assert link in printed  # alone on its own line: nothing cut, nothing around it to copy by mistake

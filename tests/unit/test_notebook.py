@@ -50,3 +50,23 @@ def test_the_header_names_the_convening_and_not_a_module():
                   "convening 3, 22 Apr 2027")
     meta = html.split("</p>")[0]
     assert "convening 3, 22 Apr 2027" in meta and "09 Reflection" not in meta
+
+
+def test_the_header_gives_the_modules_own_number():
+    from kit.districts import find_district
+    from kit.paths import sample_cohort_dir
+
+    html = notebook.header(get_module("02_scale"), find_district(sample_cohort_dir(), "copper-mine"), "1")
+    assert "module 02 of 00–09" in html and "02 · " in html
+    assert "module 3 of" not in html
+
+
+def test_a_team_link_gets_no_footer_link_to_the_cohort_page():
+    from kit.districts import find_district
+    from kit.paths import sample_cohort_dir
+
+    windy = find_district(sample_cohort_dir(), "windy-city")
+    first, last = get_module("00_team"), get_module("09_reflection")
+    for module in (first, last):
+        assert "home.ipynb" in notebook.footer(module, windy, "1")
+        assert "home.ipynb" not in notebook.footer(module, windy, "1", manager=False)

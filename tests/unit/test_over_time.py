@@ -86,7 +86,7 @@ def test_a_new_convening_offers_earlier_answers_and_copies_nothing(store, scale)
     stage = sheet.fields["stage"]
     assert stage.input.get() == "stage_3"  # shown as the starting point…
     assert stage.carried is not None and "From convening 1, 17 Sep 2026" in stage.status.value
-    assert "2 answer(s) from convening 1, 17 Sep 2026" in sheet.carry_box.children[0].value
+    assert "2 answers from convening 1, 17 Sep 2026" in sheet.carry_box.children[0].value
     assert store.count() == before and store.latest(D, "2", "02_scale") == {}  # …but nothing is saved
 
 

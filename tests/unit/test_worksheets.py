@@ -237,3 +237,41 @@ def test_text_typed_just_before_the_kernel_stops_is_saved(tmp_path):
     saved = store.latest("windy-city", "1", "09_reflection")
     assert [a.value for a in saved.values()] == ["Last thought, typed as we left"]
     store.close()
+
+
+@pytest.mark.parametrize("table", [i for m in all_modules() for i in m.items() if i.type == "table"],
+                         ids=lambda i: i.id)
+def test_every_table_shows_every_column_and_labels_each_box(table):
+    import ipywidgets as w
+
+    from kit.content import get_module
+
+    module = next(m for m in all_modules() if table in m.items())
+    grid = BUILDERS["table"](table, get_module(module.id)).widget.children[1]
+    head, first, *_ = grid.children
+    assert [h.value for h in head.children] == [f"<b>{c.label}</b>" for c in table.columns]
+    assert len(first.children) == len(table.columns)
+    boxes = [c for c in first.children if not isinstance(c, w.HTML)]
+    assert [b.description for b in boxes] == [c.label for c in table.columns[1 if table.rows else 0:]]
+    if table.rows:
+        assert table.rows[0] in first.children[0].value
+
+
+def test_the_progress_line_counts_what_is_answered(module, store):
+    sheet = Worksheet(module, "windy-city", "1", store)
+    total = len(module.items())
+    assert sheet.progress.value.endswith(f">0 of {total} answered · saved as you type</p>")
+    sheet.fields["components"].save()  # a fixed table with only its labels: not an answer
+    sheet.fields["notes"].input.set("Something")
+    sheet.fields["notes"].save()
+    assert f">1 of {total} answered" in sheet.progress.value
+
+
+def test_a_guides_links_keep_the_token_and_none_goes_nowhere(monkeypatch):
+    from kit.notebook import guide_html
+    from kit.paths import guides_dir
+
+    monkeypatch.setenv("QUERY_STRING", "token=Abcdefgh12345678")
+    html = guide_html((guides_dir() / "04_system_inventory.md").read_text(encoding="utf-8"))
+    assert 'href="04_system_inventory.ipynb?token=Abcdefgh12345678"' in html
+    assert 'href="#"' not in html and "../modules/" not in html

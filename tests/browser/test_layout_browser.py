@@ -1,0 +1,130 @@
+"""Every prompt and label shows in full at a laptop's, a tablet's and a phone's width; nothing sits past
+the right edge of a phone; a team's page links nowhere its link does not open."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.content import all_modules, get_module
+from tests.browser.conftest import TOKENS, open_page, pm
+
+pytestmark = pytest.mark.browser
+
+MODULES = [m.id for m in all_modules()]
+
+# Every visible label, option text and HTML text of the worksheet whose text is wider or taller than its
+# box (a one-line description cut with "…", a fixed 28 px label hiding its second line). Labels that are
+# visually hidden on purpose (a table box's label on a wide screen, read out only) are 1 px wide.
+CLIPPED = """() => {
+  const out = [];
+  const labels = '.widget-label, .widget-label-basic, .widget-label-basic span, .widget-radio-box label,'
+               + ' .widget-html-content, .widget-toggle-button';
+  for (const el of document.querySelectorAll('.kit-page ' + labels.split(',').join(', .kit-page '))) {
+    if (!el.offsetParent || el.clientWidth <= 1 || !el.textContent.trim()) continue;
+    if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+      out.push(el.textContent.trim().slice(0, 90));
+  }
+  return out;
+}"""
+
+# Every control whose right edge is past the page's (a table row wider than a phone).
+PAST_THE_EDGE = """() => {
+  const width = document.documentElement.clientWidth, out = [];
+  const controls = '.kit-page input, .kit-page select, .kit-page textarea, .kit-page button';
+  for (const el of document.querySelectorAll(controls)) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1) out.push(`${el.tagName} ${el.id} right=${Math.round(box.right)}`);
+  }
+  return out;
+}"""
+
+
+def module_url(base: str, module: str, district: str = "center-city") -> str:
+    return pm(f"{base}/voila/render/{module}.ipynb?district={district}&convening=1")
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (768, 1024), (390, 844)])
+def test_no_label_is_cut_on_any_module(server, browser, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    cut = {}
+    for module in MODULES:
+        page = open_page(context, module_url(server, module))
+        page.wait_for_timeout(300)  # the last widgets' styles
+        found = page.evaluate(CLIPPED)
+        if found:
+            cut[module] = found
+        page.close()
+    context.close()
+    assert not cut, f"labels cut at {width} px: {cut}"
+
+
+def test_no_control_sits_past_the_right_edge_of_a_phone(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    past = {}
+    for module in MODULES:
+        page = open_page(context, module_url(server, module))
+        page.wait_for_timeout(300)
+        found = page.evaluate(PAST_THE_EDGE)
+        if found:
+            past[module] = found
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, module
+        page.close()
+    context.close()
+    assert not past, f"controls past the right edge at 390 px: {past}"
+
+
+@pytest.mark.parametrize("module", ["02_scale", "04_system_inventory"])
+def test_tables_show_every_column_as_a_header_and_a_box(server, browser, module):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = open_page(context, module_url(server, module, "valley-view"))
+    for item in [i for i in get_module(module).items() if i.type == "table"]:
+        table = page.locator(f".kit-item-{item.id} .kit-table")
+        table.locator(".kit-table-row input").first.wait_for(timeout=30_000)  # the page draws top to bottom
+        heads = table.locator(".kit-table-head .widget-html-content").all_inner_texts()
+        assert heads == [c.label for c in item.columns], item.id
+        first = table.locator(".kit-table-row").first
+        boxes = first.locator("input, select").count()
+        assert boxes == len(item.columns) - (1 if item.rows else 0), item.id
+        if item.rows:
+            assert first.locator(".kit-rowlabel").inner_text() == item.rows[0]
+    context.close()
+
+
+def test_a_phone_shows_each_table_row_as_a_card_with_its_labels(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = open_page(context, module_url(server, "04_system_inventory", "valley-view"))
+    card = page.locator(".kit-item-components .kit-table-row").first
+    card.locator("input").first.wait_for(timeout=30_000)
+    assert card.locator(".kit-rowlabel").inner_text().startswith("Shared instructional resources")
+    labels = card.locator(".kit-cell > .widget-label").all_inner_texts()
+    assert labels == ["What we have now", "How it could carry the work", "Who decides", "Already used for the work?"]
+    assert card.locator(".kit-cell > .widget-label").first.bounding_box()["width"] > 100  # shown, not only read out
+    context.close()
+
+
+def test_the_progress_line_counts_answers(server, browser):
+    context = browser.new_context()
+    page = open_page(context, module_url(server, "09_reflection", "sequoia-grove"))
+    total = len(get_module("09_reflection").items())
+    line = page.locator(".kit-progress-line")
+    assert line.inner_text() == f"0 of {total} answered · saved as you type"
+    text = next(i.id for i in get_module("09_reflection").items() if i.type == "text")
+    page.locator(f".kit-item-{text} textarea").fill("We will meet monthly.")
+    page.wait_for_selector(f".kit-item-{text} .kit-status-ok", timeout=20_000)
+    page.wait_for_function(f"document.querySelector('.kit-progress-line').innerText.startsWith('1 of {total}')",
+                           timeout=20_000)
+    context.close()
+
+
+def test_a_teams_page_links_only_to_pages_its_link_opens(server, browser):
+    context = browser.new_context()
+    base = f"{server}/voila/render"
+    for module in ("00_team", "09_reflection"):  # the first and last pages once linked to the cohort page
+        page = open_page(context, f"{base}/{module}.ipynb?district=windy-city&token={TOKENS['windy-city']}")
+        hrefs = [a.get_attribute("href") or "" for a in page.locator(".kit-page a").all()]
+        assert hrefs and all(h.split("?")[0] in {f"{m}.ipynb" for m in MODULES} for h in hrefs), hrefs
+        assert all("district=windy-city" in h and f"token={TOKENS['windy-city']}" in h for h in hrefs), hrefs
+        page.close()
+    page = open_page(context, pm(f"{base}/00_team.ipynb?district=windy-city"))
+    assert page.locator(".kit-nav a[href^='home.ipynb']").count() == 1  # the program manager keeps it
+    context.close()

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -29,7 +26,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import free_port, team_tokens  # noqa: E402
+from benchmarks.serving import kit_serve  # noqa: E402
+from tests.browser.conftest import team_tokens  # noqa: E402
 from tests.conftest import ARGS, CHROMIUM  # noqa: E402
 
 
@@ -68,55 +66,42 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as data:
-        port = free_port()
-        env = {**os.environ, "KIT_DATA": data}
-        env.pop("KIT_DB_URL", None)
-        log = Path(data) / "serve.log"
-        with log.open("w") as out:
-            server = subprocess.Popen([sys.executable, "-m", "kit.cli", "serve", "--port", str(port)], env=env,
-                                      stdout=out, stderr=subprocess.STDOUT, cwd=data)
-        base = f"http://127.0.0.1:{port}"
-        while status_of(f"{base}/voila/static/voila.js") != 200:
-            time.sleep(0.5)
-        tokens = team_tokens(Path(data))
+    with kit_serve() as served:
+        base, log = served.base, served.log
+        tokens = team_tokens(served.data)
         team = f"{base}/voila/render/03_fundamentals.ipynb?district=copper-mine&token={tokens['copper-mine']}"
         tokenless = [f"{base}/voila/render/03_fundamentals.ipynb?district=windy-city&mode=report",
                      f"{base}/voila/render/home.ipynb?token=made-up-token-{0:04d}",
                      f"{base}/voila/render/03_fundamentals.ipynb?district=copper-mine&token={tokens['windy-city']}"]
         flood_urls = [tokenless[n % 3].replace("0000", f"{n:04d}") for n in range(args.tokenless)]
         valid = f"{base}/voila/render/09_reflection.ipynb?district=windy-city&token={tokens['windy-city']}"
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                context = browser.new_context()
-                open_time(context, team)  # the first view starts Python's caches: not counted
-                before = [open_time(context, team) for _ in range(args.views)]
-                rss_before = server_rss(server.pid)
-                started_before = log.read_text().count("Kernel started")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            context = browser.new_context()
+            open_time(context, team)  # the first view starts Python's caches: not counted
+            before = [open_time(context, team) for _ in range(args.views)]
+            rss_before = server_rss(served.process.pid)
+            started_before = log.read_text().count("Kernel started")
 
-                results: dict[str, list[int]] = {}
+            results: dict[str, list[int]] = {}
 
-                def flood() -> None:
-                    with concurrent.futures.ThreadPoolExecutor(64) as pool:
-                        results["tokenless"] = list(pool.map(status_of, flood_urls))
-                    started_after_tokenless = log.read_text().count("Kernel started")
-                    results["kernels_tokenless"] = [started_after_tokenless - started_before]
-                    with concurrent.futures.ThreadPoolExecutor(50) as pool:
-                        results["valid"] = list(pool.map(status_of, [valid] * args.valid))
+            def flood() -> None:
+                with concurrent.futures.ThreadPoolExecutor(64) as pool:
+                    results["tokenless"] = list(pool.map(status_of, flood_urls))
+                started_after_tokenless = log.read_text().count("Kernel started")
+                results["kernels_tokenless"] = [started_after_tokenless - started_before]
+                with concurrent.futures.ThreadPoolExecutor(50) as pool:
+                    results["valid"] = list(pool.map(status_of, [valid] * args.valid))
 
-                attacker = threading.Thread(target=flood)
-                attacker.start()
-                time.sleep(0.5)
-                during = [open_time(context, team)]
-                rss_peak = server_rss(server.pid)
-                attacker.join()
-                after = [open_time(context, team) for _ in range(args.views)]
-                rss_after = server_rss(server.pid)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+            attacker = threading.Thread(target=flood)
+            attacker.start()
+            time.sleep(0.5)
+            during = [open_time(context, team)]
+            rss_peak = server_rss(served.process.pid)
+            attacker.join()
+            after = [open_time(context, team) for _ in range(args.views)]
+            rss_after = server_rss(served.process.pid)
+            browser.close()
         started = log.read_text().count("Kernel started") - started_before
     refused = sum(s in (403, 404) for s in results["tokenless"])
     valid_ok, valid_limited = results["valid"].count(200), results["valid"].count(429)

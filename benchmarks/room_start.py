@@ -11,20 +11,17 @@ over several bursts, with the pages closed in between. A page that shows no work
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serving import kit_serve  # noqa: E402
 from kit.content import RatingItem, get_module  # noqa: E402
-from tests.browser.conftest import free_port, team_tokens  # noqa: E402
+from tests.browser.conftest import team_tokens  # noqa: E402
 from tests.conftest import ARGS, CHROMIUM  # noqa: E402
 
 
@@ -44,61 +41,41 @@ def main() -> None:
 
     module = get_module(args.module).id
     rating = next(i.id for i in get_module(module).items() if isinstance(i, RatingItem))
-    with tempfile.TemporaryDirectory() as data:
-        port = free_port()
-        env = {**os.environ, "KIT_DATA": data}
-        env.pop("KIT_DB_URL", None)
-        log = Path(data) / "serve.log"
-        with log.open("w") as out:
-            server = subprocess.Popen([sys.executable, "-m", "kit.cli", "serve", "--port", str(port),
-                                       *args.serve_args.split()], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                      cwd=data)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"{base}/voila/static/voila.js", timeout=30)
-                break
-            except OSError:
-                time.sleep(0.5)
-        tokens = team_tokens(Path(data))
+    with kit_serve(*args.serve_args.split()) as served:
+        base = served.base
+        tokens = team_tokens(served.data)
         teams = [d for d in tokens if d]
         times: list[float] = []
         blank = 0
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                contexts = {d: browser.new_context() for d in teams}
-                warm = contexts[teams[0]].new_page()  # the first page of a server starts Python's caches
-                warm.goto(f"{base}/voila/render/{module}.ipynb?district={teams[0]}&token={tokens[teams[0]]}")
-                warm.wait_for_selector(f".kit-item-{rating} button", timeout=300_000)
-                warm.close(run_before_unload=True)
-                time.sleep(5)
-                for _burst in range(args.bursts):
-                    pages = {d: contexts[d].new_page() for d in teams}
-                    results: dict[str, float | None] = {}
-
-                    started = {}
-                    for d in teams:  # within about a second, as a room does when told "open module 03"
-                        url = f"{base}/voila/render/{module}.ipynb?district={d}&token={tokens[d]}"
-                        started[d] = time.perf_counter()
-                        pages[d].evaluate("url => { window.location.href = url; }", url)  # returns at once
-                    for d in teams:
-                        try:
-                            pages[d].wait_for_selector(f".kit-item-{rating} button",
-                                                       timeout=1000 * args.blank_after)
-                            results[d] = time.perf_counter() - started[d]
-                        except Exception:  # noqa: BLE001 - counted, not raised
-                            results[d] = None
-                    times += [t for t in results.values() if t is not None]
-                    blank += sum(t is None for t in results.values())
-                    for page in pages.values():
-                        page.close(run_before_unload=True)
-                    time.sleep(8)  # the teams talk; the closed pages' kernels stop
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
-        timeouts = log.read_text().count("Timeout waiting for IOPub output")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            contexts = {d: browser.new_context() for d in teams}
+            warm = contexts[teams[0]].new_page()  # the first page of a server starts Python's caches
+            warm.goto(f"{base}/voila/render/{module}.ipynb?district={teams[0]}&token={tokens[teams[0]]}")
+            warm.wait_for_selector(f".kit-item-{rating} button", timeout=300_000)
+            warm.close(run_before_unload=True)
+            time.sleep(5)
+            for _burst in range(args.bursts):
+                pages = {d: contexts[d].new_page() for d in teams}
+                results: dict[str, float | None] = {}
+                started = {}
+                for d in teams:  # within about a second, as a room does when told "open module 03"
+                    url = f"{base}/voila/render/{module}.ipynb?district={d}&token={tokens[d]}"
+                    started[d] = time.perf_counter()
+                    pages[d].evaluate("url => { window.location.href = url; }", url)  # returns at once
+                for d in teams:
+                    try:
+                        pages[d].wait_for_selector(f".kit-item-{rating} button", timeout=1000 * args.blank_after)
+                        results[d] = time.perf_counter() - started[d]
+                    except Exception:  # noqa: BLE001 - counted, not raised
+                        results[d] = None
+                times += [t for t in results.values() if t is not None]
+                blank += sum(t is None for t in results.values())
+                for page in pages.values():
+                    page.close(run_before_unload=True)
+                time.sleep(8)  # the teams talk; the closed pages' kernels stop
+            browser.close()
+        timeouts = served.log.read_text().count("Timeout waiting for IOPub output")
     label = f"kit serve {args.serve_args}".strip()
     print(f"{label}: {args.bursts} bursts of {len(teams)} teams opening {module} at once")
     if times:

@@ -100,3 +100,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.section(f"skip reasons ({sum(reasons.values())} skipped)")
         for reason, count in reasons.most_common():
             terminalreporter.line(f"{count:4d}  {reason}")
+
+
+def http_get(url: str, timeout: float = 120) -> tuple[int, str]:
+    """A GET as a browser's address bar makes it: (status, body), with refusals (403, 404, 429) returned, not raised."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read().decode("utf-8", "replace")

@@ -16,6 +16,7 @@ import pytest
 
 from kit.content import RatingItem, get_module
 from tests.browser.conftest import ROOT, kernel_id, open_page, running_server, team_tokens
+from tests.conftest import http_get
 
 pytestmark = pytest.mark.browser
 
@@ -29,12 +30,7 @@ def gated(tmp_path_factory):
         yield base, team_tokens(data), data / "serve.log"
 
 
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=120) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as refused:
-        return refused.code, refused.read().decode("utf-8", "replace")
+get = http_get
 
 
 def kernels_started(log) -> int:

@@ -8,15 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import free_port
-from tests.conftest import ROOT
+from tests.conftest import ROOT, http_get
 
 pytestmark = pytest.mark.skipif(
     shutil.which("configurable-http-proxy") is None,
@@ -27,12 +25,7 @@ pytestmark = pytest.mark.skipif(
 COHORT = ROOT / "sample_districts"
 
 
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8", "replace")
+get = http_get
 
 
 @pytest.fixture(scope="module")

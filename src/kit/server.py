@@ -48,7 +48,7 @@ from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from kit.access import MANAGER, page_allowed, token_hash
+from kit.access import MANAGER, page_allowed, plausible_token, token_hash
 from kit.store import Store
 
 COOKIE_PREFIX = "kit-link-"
@@ -57,13 +57,14 @@ HOLDER_CACHE_SECONDS = 5.0  # a rotated link stops working within this long
 # Defaults sized for a room: a team of about ten shares a link on three to five devices, and each
 # device holds one page (leaving a page stops its kernel). The program manager opens the cohort
 # page, the dashboard and teams' pages. Behind a proxy every request comes from one address, so
-# the per-address limit is generous; 0 turns either off (`kit serve --max-pages-per-link`).
+# the per-address limit is generous; 0 turns either off (KIT_MAX_PAGES_PER_LINK, KIT_MAX_PAGES_PER_ADDRESS).
 MAX_PAGES_PER_LINK = 12
 MAX_PAGES_PER_ADDRESS = 40
 # Pages rendered at once. Each render starts (or wakes) a kernel and runs the notebook: on two
-# cores, six at once took 15-32 s each and some lost their output ("Timeout waiting for IOPub
-# output"); taken in turn, each takes about a second. One link renders one page at a time, so a
-# flood on one link cannot hold every slot while other teams wait.
+# cores, six at once all finished late and some lost their output ("Timeout waiting for IOPub
+# output"); taken in turn, the first are ready sooner (benchmarks/room_start.py: median 19.7 s
+# against 26.1 s with six slots). One link renders one page at a time, so a flood on one link
+# cannot hold every slot while other teams wait (benchmarks/abuse.py).
 RENDER_SLOTS = max(2, os.cpu_count() or 2)
 # A page whose kernel has had no browser connected for this long is taken as left (a tab closed
 # without saying so: phones and tablets often do not). Past a limit, such kernels of the same link
@@ -129,11 +130,9 @@ class Gate:
         try:
             async with link_turn, self._slots:
                 yield
-        finally:
+        finally:  # (one lock per valid link is kept: a cohort has a handful)
             if owner in self.pending:  # still there when no kernel was claimed for it (a refusal, an error)
                 self.pending.remove(owner)
-            if not link_turn.locked() and not link_turn._waiters:  # noqa: SLF001 - forget idle links
-                self._link_turns.pop(owner.link, None)
 
     @property
     def store(self) -> Store:
@@ -164,8 +163,6 @@ class Gate:
         return link
 
     def link_of_token(self, token: str) -> Link | None:
-        from kit.access import plausible_token
-
         return self.link_of_hash(token_hash(token)) if plausible_token(token) else None
 
     def claim(self, kernel_id: str) -> None:

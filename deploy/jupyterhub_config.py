@@ -85,8 +85,10 @@ else:
     command = [
         setting("KIT_PYTHON", sys.executable), "-m", "kit.cli", "serve",
         "--host", "127.0.0.1", f"--port={port}", f"--base-url={prefix}",
-        f"--cull-minutes={int(setting('KIT_CULL_MINUTES', '30'))}", f"--pool={int(setting('KIT_POOL', '0'))}",
+        f"--cull-minutes={int(setting('KIT_CULL_MINUTES', '30'))}",
     ]
+    if setting("KIT_POOL"):  # otherwise kit serve's default: one ready kernel per team
+        command.append(f"--pool={int(setting('KIT_POOL'))}")
     if setting("KIT_COHORT"):
         command += ["--cohort", setting("KIT_COHORT")]
     # The database URL (with its password) goes in the environment, never on the command line,

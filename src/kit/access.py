@@ -27,13 +27,16 @@ def plausible_token(token: str) -> bool:
     return bool(TOKEN_PATTERN.fullmatch(token))
 
 
+WORKSPACE = "workspace"  # the notebook in which a team's modules take turns (kit.workspace)
+
+
 def page_allowed(link_district: str, notebook: str, params: dict[str, str], module_ids: set[str]) -> bool:
     """Whether a link (its district; MANAGER for the program manager's) opens `notebook` with `params`.
 
-    A team's link opens its own district's module worksheets and nothing else: not the cohort
-    page, the dashboard, the guides, or another district's answers.
+    A team's link opens its own district's workspace (and the module worksheets that lead to it) and
+    nothing else: not the cohort page, the dashboard, the guides, or another district's answers.
     """
     if link_district == MANAGER:
         return True
     page = notebook.removesuffix(".ipynb")
-    return page in module_ids and params.get("district") == link_district
+    return (page in module_ids or page == WORKSPACE) and params.get("district") == link_district

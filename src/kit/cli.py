@@ -121,14 +121,15 @@ def cohort(cohort: Path | None) -> None:
 @click.option("--db", default=None,
               help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db, or $KIT_DB_URL].")
 @click.option("--cull-minutes", default=30, show_default=True, help="Stop a page's kernel after this long idle.")
-@click.option("--pool", default=0, show_default=True,
-              help="Kernels kept warm per worksheet so pages open faster (0: start one per page view).")
+@click.option("--pool", type=click.IntRange(min=0), default=None,
+              help="Workspace kernels kept ready so team pages open at once [default: one per team, at most 8;"
+                   " 0: start one per page].")
 @click.option("--base-url", default="/", show_default=True, metavar="PATH",
               help="URL path to serve under, e.g. /services/kit/ when JupyterHub proxies the worksheets.")
 @click.option("--new-store", is_flag=True,
               help="Start a fresh store where an empty or missing one had team links (every link changes).")
 @friendly
-def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minutes: int, pool: int,
+def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minutes: int, pool: int | None,
           base_url: str, new_store: bool) -> None:
     """Serve the worksheets with Voila for a cohort; answers save to the store as teams type.
 

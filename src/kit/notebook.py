@@ -44,7 +44,7 @@ def _await_request(charts: bool = False) -> None:
 
         import kit.charts  # noqa: F401
 
-    import kit.worksheets  # noqa: F401
+    import kit.workspace  # noqa: F401  (and kit.worksheets, kit.widgets with it)
 
     all_modules()  # parse the content and the rules now, not while the team waits
     with suppress(Exception):
@@ -111,9 +111,10 @@ def page_url(name: str, **params: str) -> str:
     return f"{name}.ipynb?{urlencode(params)}" if params else f"{name}.ipynb"
 
 
-def link(module: Module | str, district: str, convening: str) -> str:
+def link(module: Module | str, district: str, convening: str = "") -> str:
+    """A district's workspace, open at `module` (an empty `convening`: the cohort's latest)."""
     name = module if isinstance(module, str) else module.id
-    return page_url(name, district=district, convening=convening)
+    return page_url("workspace", district=district, module=name, **({"convening": convening} if convening else {}))
 
 
 def access(store: Store | None, district_id: str | None) -> bool:
@@ -164,49 +165,23 @@ def is_manager(store: Store | None) -> bool:
     return access(store, None)
 
 
-def header(module: Module, district: District, convening: str, label: str = "") -> str:
-    modules = all_modules()
-    steps = []
-    for m in modules:
-        name = f"{m.number:02d} {escape(m.short_title)}"
-        if m.id == module.id:
-            steps.append(f"<li class='kit-here'><span aria-current='page'>{name}</span></li>")
-        else:
-            steps.append(f"<li><a href='{escape(link(m, district.id, convening))}'>{name}</a></li>")
-    outcomes = "".join(f"<li>{escape(o)}</li>" for o in module.outcomes)
-    return (
-        f"<p class='kit-meta'><b>{escape(district.name)}</b> · {escape(district.collaboration_label)} · "
-        f"<span class='kit-convening'>{escape(label or 'convening ' + convening)}</span> · "
-        f"module {module.number:02d} of {modules[0].number:02d}–{modules[-1].number:02d} · "
-        f"<b>{module.duration_minutes} minutes</b></p>"
-        f"<nav aria-label='Convening sequence'><ol class='kit-sequence'>{''.join(steps)}</ol></nav>"
-        f"<h1>{module.number:02d} · {escape(module.title)}</h1><p>{escape(module.purpose)}</p>"
-        f"<p class='kit-meta'>By the end:</p><ul>{outcomes}</ul>"
-    )
+def workspace(module: str = "", district: str = "windy-city", convening: str = "", mode: str = "auto") -> Any:
+    """A team's workspace, open at `module` (the URL's ``?module=`` under Voila; the first module if none).
 
-
-def footer(module: Module, district: District, convening: str, manager: bool = True) -> str:
-    """Previous and next module; the first and last link to the cohort page only for the program manager."""
-    modules = all_modules()
-    index = [m.id for m in modules].index(module.id)
-    prev = modules[index - 1] if index > 0 else None
-    nxt = modules[index + 1] if index + 1 < len(modules) else None
-    home = escape(page_url("home"))
-    left = f"<a href='{escape(link(prev, district.id, convening))}'>← {escape(prev.short_title)}</a>" if prev \
-        else (f"<a href='{home}'>← Cohort</a>" if manager else "<span></span>")
-    right = f"<a href='{escape(link(nxt, district.id, convening))}'>{escape(nxt.short_title)} →</a>" if nxt \
-        else (f"<a href='{home}'>Cohort →</a>" if manager else "<span></span>")
-    return f"<nav class='kit-nav' aria-label='Previous and next module'>{left}{right}</nav>"
+    Elsewhere (papermill, nbval) the module's static report, as `worksheet` gives.
+    """
+    _await_request(charts=True)
+    module = resolve("module", module) or all_modules()[0].id
+    return worksheet(module, district, convening, mode)
 
 
 def worksheet(module_id: str, district: str = "windy-city", convening: str = "", mode: str = "auto") -> Any:
-    """Show one module for one district: live widgets under Voila, a static report otherwise.
+    """Show one module for one district: the team's workspace under Voila, a static report otherwise.
 
     An empty `convening` means the cohort's latest (`kit convening add`), or "1" before any is added.
     """
-    with suppress(KitError):
-        found = get_module(module_id)
-        _await_request(charts=bool(found.charts or found.trends))
+    _await_request(charts=True)
+    asked_convening = resolve("convening", "")
     district_id, convening = resolve("district", district), resolve("convening", convening)
     # `mode` is never read from the URL: ?mode=report once showed any district's answers, token or not.
     if mode == "auto":
@@ -238,7 +213,7 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "",
         return _error_page("; ".join(str(p) for p in exc.problems))
     except KitError as exc:
         return _error_page(str(exc))
-    return _live(module, profile, convening, store)
+    return _live(module, profile, convening, store, asked_convening)
 
 
 _stores: dict[str, Store | None] = {}
@@ -263,10 +238,8 @@ def _report_store() -> Store | None:
     return _stores[url]
 
 
-def _live(module: Module, district: District, convening: str, store: Store) -> Any:
-    import ipywidgets as w
-
-    from kit.worksheets import Worksheet
+def _live(module: Module, district: District, convening: str, store: Store, asked_convening: str = "") -> Any:
+    from kit.workspace import Workspace
 
     try:
         convening = which_convening(store, convening)
@@ -274,17 +247,15 @@ def _live(module: Module, district: District, convening: str, store: Store) -> A
     except Exception as exc:  # noqa: BLE001 - shown as a page, never a traceback
         return _error_page(f"The answer store cannot be read ({exc}). Tell the program manager.")
     client = f"{device(os.environ.get('HTTP_USER_AGENT', ''))} · {uuid.uuid4().hex[:6]}"
-    sheet = Worksheet(module, district.id, convening, store, profile=district, labels=labels, client=client)
-    if (module.charts or module.trends) and not os.environ.get("KIT_BOKEHJS_IN_PAGE"):  # kit serve's template has it
+    manager = is_manager(store)
+    space = Workspace(district, convening, store, url=lambda m: link(m, district.id, asked_convening),
+                      home=page_url("home") if manager else None, labels=labels, client=client,
+                      cohort=cohort_dir().name)
+    if not os.environ.get("KIT_BOKEHJS_IN_PAGE"):  # kit serve's template has it; any module may draw a chart
         _load_bokehjs()
-    label = labels.get(convening, f"convening {convening}")
-    top = w.HTML(f"<style>{css()}</style>{header(module, district, convening, label)}")
-    bottom = w.HTML(footer(module, district, convening, manager=is_manager(store)))
-    page = w.VBox([top, sheet.progress, sheet.author, sheet.flags_box, sheet.carry_box, sheet.live_charts(), sheet.body,
-                   sheet.history_box, bottom])
-    page.add_class("kit-page")
-    _display(page)
-    return sheet
+    space.open(module)
+    _display(space.widget)
+    return space
 
 
 def guide_html(markdown: str) -> str:

@@ -8,6 +8,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import IO
 
+from kit.access import WORKSPACE
 from kit.districts import load_cohort
 from kit.errors import KitError
 from kit.guard import check_sqlite, hold_serve_lock
@@ -85,12 +86,26 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
+# Preheated workspace kernels kept ready: one per team of the cohort, at most this many. A room's
+# teams open their links within seconds of each other; each takes a ready kernel (the notebook
+# already imported and the content read) instead of starting one while the others do too.
+MAX_POOL = 8
+
+
+def pool_size(teams: int, asked: int | None = None) -> int:
+    """How many workspace kernels to keep ready: `asked` (--pool), else one per team up to MAX_POOL."""
+    return max(asked, 0) if asked is not None else min(max(teams, 1), MAX_POOL)
+
+
 def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_url: str = "/") -> list[str]:
     """Voila's command line; `base_url` is the path it serves under (behind JupyterHub: /services/kit/)."""
     preheat = [
-        # Keep `pool` kernels per worksheet started and imported ahead of the next page view;
-        # the notebook waits for the request (kit.preheat) before reading the query string.
-        "--preheat_kernel=True", f"--pool_size={pool}", f"--VoilaKernelManager.fill_delay={POOL_FILL_DELAY}",
+        # Keep `pool` workspace kernels started and imported ahead of the next team's page (no other
+        # page is preheated: the program manager's pages are opened once or twice a day). The
+        # notebook waits for the request (kit.preheat) before reading the query string.
+        "--preheat_kernel=True", f"--VoilaKernelManager.fill_delay={POOL_FILL_DELAY}",
+        "--VoilaKernelManager.kernel_pools_config="
+        f"{{'default': {{'pool_size': 0}}, '{WORKSPACE}.ipynb': {{'pool_size': {pool}}}}}",
     ] if pool > 0 else []
     return [
         # Voila with the kit's access rules (kit.server): a page without a valid link for it gets
@@ -183,8 +198,8 @@ def public_base(port: int, host: str, base_url: str = "/") -> str:
 
 
 def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
-          cull_minutes: int = 30, pool: int = 0, base_url: str = "/", new_store: bool = False) -> None:
-    command = voila_command(port, host, cull_minutes, pool, base_url)  # a bad --base-url stops here, before any work
+          cull_minutes: int = 30, pool: int | None = None, base_url: str = "/", new_store: bool = False) -> None:
+    url_prefix(base_url)  # a bad --base-url stops here, before any work
     if port_in_use(host, port):
         raise KitError(f"port {port} on {host} is already in use (another `kit serve`?): stop it, or "
                        "choose another with --port")
@@ -196,15 +211,17 @@ def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | Non
         raise
     for problem in problems:
         print(f"Warning: skipped {problem}", file=sys.stderr)
+    teams = len(store.district_ids())
+    command = voila_command(port, host, cull_minutes, pool_size(teams, pool), base_url)
     template_root = install_template(data_dir())
     env = {**os.environ, "KIT_DB_URL": store.url, "KIT_COHORT": str(cohort.resolve()), "KIT_BOKEHJS_IN_PAGE": "1",
            "JUPYTER_PATH": os.pathsep.join(p for p in (str(template_root), os.environ.get("JUPYTER_PATH")) if p)}
     public = public_base(port, host, base_url)
     print(f"Answers are stored in {store.shown_url}")
-    print(f"Serving {len(store.district_ids())} districts. Program manager, open (keep it private):")
+    print(f"Serving {teams} districts. Program manager, open (keep it private):")
     print(f"  {public}/voila/render/home.ipynb?token={token}")
-    teams = public if os.environ.get("KIT_LINKS_BASE_URL") else public_base(port, "<this laptop>", base_url)
-    print(f"Each team's own link: kit links --cohort {cohort} --base-url {teams}")
+    where = public if os.environ.get("KIT_LINKS_BASE_URL") else public_base(port, "<this laptop>", base_url)
+    print(f"Each team's own link: kit links --cohort {cohort} --base-url {where}")
     print("Press Ctrl-C to stop.", flush=True)
     store.close()
     # Become Voila (exec, not a child process): a SIGTERM or Ctrl-C then reaches Voila itself,

@@ -30,7 +30,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import jinja2
 from jupyter_core.utils import ensure_async
@@ -48,7 +48,7 @@ from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from kit.access import MANAGER, page_allowed, plausible_token, token_hash
+from kit.access import MANAGER, WORKSPACE, page_allowed, plausible_token, token_hash
 from kit.store import Store
 
 COOKIE_PREFIX = "kit-link-"
@@ -294,6 +294,9 @@ class Page(TornadoVoilaHandler):
         notebook = (path or "").rsplit("/", 1)[-1]
         if link is None or not page_allowed(link.district, notebook, params, GATE.module_ids):
             return refusal_page(self, 403, "No access", DENIED)
+        module = notebook.removesuffix(".ipynb")
+        if module in GATE.module_ids:  # an old per-module link: the team's workspace, open at that module
+            return self.redirect(f"{WORKSPACE}.ipynb?{urlencode({**params, 'module': module})}")
         GATE.prune(self.kernel_manager.list_kernel_ids())
         address = client_address(self.request)
         reason = GATE.over_limit(link, address)

@@ -32,6 +32,7 @@ from kit.content import (
 )
 from kit.report import answer_text, flag_html, plural
 from kit.store import Answer, AnswerTooLarge, Conflict, Store
+from kit.widgets import TextBox
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
     from kit import charts
@@ -65,6 +66,11 @@ def shared(model: type, **traits: Any) -> Any:
     if key not in _SHARED:
         _SHARED[key] = model(**traits)
     return _SHARED[key]
+
+
+def shared_models() -> set[str]:
+    """The model ids of the shared layouts and styles: a module's widgets close, these stay."""
+    return {model.model_id for model in _SHARED.values()}
 
 
 def make(cls: type, width: str | None = None, style: dict[str, Any] | None = None, **kwargs: Any) -> Any:
@@ -134,8 +140,7 @@ def progress_text(module: Module, answers: dict[str, Answer]) -> str:
 
 
 def build_text(item: TextItem, module: Module) -> Input:
-    area = make(w.Textarea, "100%", description=item.prompt, placeholder=item.placeholder or "", rows=item.lines,
-                continuous_update=True)
+    area = make(TextBox, "100%", description=item.prompt, placeholder=item.placeholder or "", rows=item.lines)
     return Input(area, lambda: area.value, lambda v: setattr(area, "value", str(v or "")), [area], typed=True)
 
 
@@ -156,7 +161,7 @@ def build_rating(item: RatingItem, module: Module) -> Input:
     parts: list[w.Widget] = [buttons]
     evidence = None
     if item.evidence:
-        evidence = make(w.Textarea, "100%", description=item.evidence, rows=2, continuous_update=True)
+        evidence = make(TextBox, "100%", description=item.evidence, rows=2)
         parts.append(evidence)
 
     def get() -> Any:
@@ -403,6 +408,11 @@ class Debouncer:
 _open_worksheets: weakref.WeakSet[Worksheet] = weakref.WeakSet()
 
 
+def forget(sheet: Worksheet) -> None:
+    """A worksheet whose module was closed: nothing of it is left to save when the kernel stops."""
+    _open_worksheets.discard(sheet)
+
+
 @atexit.register
 def _save_before_the_kernel_stops() -> None:
     """Voila stops a page's kernel as the team leaves it, often within the second after their last
@@ -457,13 +467,15 @@ class ItemField:
         for widget in self.input.watched:
             if id(widget) not in self._watched:
                 widget.observe(self._changed, names="value")
+                if isinstance(widget, TextBox):  # leaving the box saves at once
+                    widget.on_leave(self.debouncer.flush)
                 self._watched.add(id(widget))
 
     def _changed(self, change: dict[str, Any]) -> None:
         if self._loading:
             return
         self._show("Saving…" if not self.input.typed else "Editing…", "pending")
-        is_text = isinstance(change.get("owner"), (w.Textarea, w.Text))
+        is_text = isinstance(change.get("owner"), (TextBox, w.Textarea, w.Text))
         if is_text:
             self.debouncer.trigger()
         else:
@@ -564,7 +576,7 @@ class Worksheet:
 
     def __init__(self, module: Module, district: str, convening: str, store: Store,
                  client: str | None = None, tz: Any = None, profile: Any = None,
-                 labels: dict[str, str] | None = None):
+                 labels: dict[str, str] | None = None, author: Any = None):
         self.module, self.district, self.convening, self.store = module, district, convening, store
         self.profile = profile
         self.labels = labels or {}
@@ -572,8 +584,9 @@ class Worksheet:
         self.item_flags: dict[str, w.HTML] = {}
         self.client = client or uuid.uuid4().hex[:12]
         self.tz = tz
-        self.author = make(w.Text, "24em", style={"description_width": "initial"}, value="",
-                           description="Your name (optional, kept with your saves):", continuous_update=False)
+        # A workspace passes its own name box, kept as the team moves between modules.
+        self.author = author if author is not None else make(
+            TextBox, "24em", description="Your name (optional, kept with your saves):", multiline=False)
         answers = store.latest(district, convening, module.id)
         earlier = store.earlier(district, convening, module.id) if len(answers) < len(module.items()) else {}
         self.fields: dict[str, ItemField] = {}

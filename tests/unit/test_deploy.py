@@ -291,7 +291,22 @@ def test_voila_reads_the_kits_settings_as_values_not_strings():
     from voila.app import Voila
 
     app = Voila()
-    app.parse_command_line([a for a in voila_command(8866, "127.0.0.1", 30, pool=1) if a.startswith("--")])
+    app.parse_command_line([a for a in voila_command(8866, "127.0.0.1", 30, pool=6) if a.startswith("--")])
     assert app.tornado_settings == {"disable_check_xsrf": True}
+    # Only the workspace is preheated, one kernel per team: the program manager's pages are not.
+    from traitlets import Dict
+
+    assert app.config.VoilaKernelManager.kernel_pools_config.get_value(Dict()) == {
+        "default": {"pool_size": 0}, "workspace.ipynb": {"pool_size": 6}}
     assert app.config.VoilaConfiguration.http_header_envs == ["User-Agent"]
     assert app.port_retries == 0
+
+
+def test_the_pool_holds_one_ready_kernel_per_team_unless_told():
+    from kit.serve import MAX_POOL, pool_size
+
+    assert pool_size(6) == 6
+    assert pool_size(40) == MAX_POOL
+    assert pool_size(0) == 1
+    assert pool_size(6, 0) == 0 and pool_size(6, 2) == 2
+    assert not any("preheat" in a for a in voila_command(8866, "127.0.0.1", 30, pool=0))

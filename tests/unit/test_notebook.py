@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from kit import notebook
 from kit.content import get_module
-from kit.districts import District
+from kit.districts import District, find_district
+from kit.paths import sample_cohort_dir
+from kit.workspace import footer, header, heading
 
 
 def district(name: str) -> District:
@@ -24,49 +26,45 @@ def test_injected_or_default_value_without_a_query_string(monkeypatch):
     assert notebook.resolve("district", "center-city") == "center-city"
 
 
-def test_links_carry_district_and_convening_encoded():
-    assert notebook.link("02_scale", "windy-city", "1") == "02_scale.ipynb?district=windy-city&convening=1"
-    assert notebook.link("02_scale", "x", "a&b") == "02_scale.ipynb?district=x&convening=a%26b"
+def test_links_open_the_workspace_with_district_module_and_convening_encoded():
+    assert notebook.link("02_scale", "windy-city", "1") == \
+        "workspace.ipynb?district=windy-city&module=02_scale&convening=1"
+    assert notebook.link("02_scale", "x", "a&b") == "workspace.ipynb?district=x&module=02_scale&convening=a%26b"
+    assert notebook.link("02_scale", "x") == "workspace.ipynb?district=x&module=02_scale"
+
+
+def url(module_id: str) -> str:
+    return notebook.link(module_id, "o-brien", "1")
 
 
 def test_header_and_footer_show_hostile_names_as_text():
     hostile = "<script>alert(1)</script> & O'Brien"
-    html = notebook.header(get_module("03"), district(hostile), "1") + notebook.footer(
-        get_module("03"), district(hostile), "1")
+    module = get_module("03")
+    html = header(module, district(hostile), "convening 1", url) + heading(module) + footer(module, url)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; O&#x27;Brien" in html
-    assert "02_scale.ipynb?district=o-brien&amp;convening=1" in html
-    assert "04_system_inventory.ipynb?district=o-brien" in html
+    assert "workspace.ipynb?district=o-brien&amp;module=02_scale&amp;convening=1" in html
+    assert "data-kit-module='04_system_inventory'" in html  # a click swaps the module inside the page
     assert "aria-current='page'" in html
+    assert "<h1 data-kit-module='03_fundamentals'>" in html
 
 
 def test_the_header_names_the_convening_and_not_a_module():
-    from kit.content import get_module
-    from kit.districts import find_district
-    from kit.notebook import header
-    from kit.paths import sample_cohort_dir
-
-    html = header(get_module("02_scale"), find_district(sample_cohort_dir(), "copper-mine"), "3",
-                  "convening 3, 22 Apr 2027")
+    html = header(get_module("02_scale"), find_district(sample_cohort_dir(), "copper-mine"),
+                  "convening 3, 22 Apr 2027", url)
     meta = html.split("</p>")[0]
     assert "convening 3, 22 Apr 2027" in meta and "09 Reflection" not in meta
 
 
 def test_the_header_gives_the_modules_own_number():
-    from kit.districts import find_district
-    from kit.paths import sample_cohort_dir
-
-    html = notebook.header(get_module("02_scale"), find_district(sample_cohort_dir(), "copper-mine"), "1")
+    module = get_module("02_scale")
+    html = header(module, find_district(sample_cohort_dir(), "copper-mine"), "convening 1", url) + heading(module)
     assert "module 02 of 00–09" in html and "02 · " in html
     assert "module 3 of" not in html
 
 
 def test_a_team_link_gets_no_footer_link_to_the_cohort_page():
-    from kit.districts import find_district
-    from kit.paths import sample_cohort_dir
-
-    windy = find_district(sample_cohort_dir(), "windy-city")
     first, last = get_module("00_team"), get_module("09_reflection")
     for module in (first, last):
-        assert "home.ipynb" in notebook.footer(module, windy, "1")
-        assert "home.ipynb" not in notebook.footer(module, windy, "1", manager=False)
+        assert "home.ipynb" in footer(module, url, home="home.ipynb?token=x")
+        assert "home.ipynb" not in footer(module, url)

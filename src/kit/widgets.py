@@ -1,0 +1,71 @@
+"""The front-end pieces ipywidgets lacks, as anywidgets (ES modules in `kit/static/`).
+
+- `TextBox`: a labelled text box whose leaving ("blur") reaches the kernel, so an answer is saved
+  as soon as a team moves on, not only a second after typing stops.
+- `Navigator`: the workspace's address bar (the URL follows the module shown, back and forward
+  move between modules, a click on a module link swaps the module inside the same page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.resources import files
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+
+def _script(name: str) -> str:
+    return files("kit").joinpath("static").joinpath(name).read_text(encoding="utf-8")
+
+
+class TextBox(anywidget.AnyWidget):
+    """A labelled textarea (or a one-line box: `multiline=False`); `on_leave` callbacks run on blur."""
+
+    _esm = _script("textbox.js")
+    value = t.Unicode("").tag(sync=True)
+    description = t.Unicode("").tag(sync=True)
+    placeholder = t.Unicode("").tag(sync=True)
+    rows = t.Int(3).tag(sync=True)
+    multiline = t.Bool(True).tag(sync=True)
+    remember = t.Unicode("").tag(sync=True)  # a localStorage key: the browser fills the box in again
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_leave: list[Callable[[], None]] = []
+        self.on_msg(self._message)
+
+    def on_leave(self, callback: Callable[[], None]) -> None:
+        self._on_leave.append(callback)
+
+    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("event") == "blur":
+            for callback in self._on_leave:
+                callback()
+
+
+class Navigator(anywidget.AnyWidget):
+    """Asks the kernel for another module (`on_go`) and moves the browser's address with it (`shown`)."""
+
+    _esm = _script("navigator.js")
+    module = t.Unicode("").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_go: list[Callable[[str, bool], None]] = []
+        self.on_msg(self._message)
+
+    def on_go(self, callback: Callable[[str, bool], None]) -> None:
+        """`callback(module_id, push)`: push is False when the browser's back or forward asked."""
+        self._on_go.append(callback)
+
+    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("go"), str):
+            return
+        for callback in self._on_go:
+            callback(content["go"][:200], not content.get("back"))
+
+    def shown(self, module: str, url: str, title: str, push: bool, focus: bool, announce: str = "") -> None:
+        self.module = module
+        self.send({"shown": module, "url": url, "title": title, "push": push, "focus": focus, "announce": announce})

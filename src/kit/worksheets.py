@@ -68,11 +68,6 @@ def shared(model: type, **traits: Any) -> Any:
     return _SHARED[key]
 
 
-def shared_models() -> set[str]:
-    """The model ids of the shared layouts and styles: a module's widgets close, these stay."""
-    return {model.model_id for model in _SHARED.values()}
-
-
 def make(cls: type, width: str | None = None, style: dict[str, Any] | None = None, **kwargs: Any) -> Any:
     """Build a widget with shared layout and style models."""
     layout = {"width": width} if width else {}
@@ -399,6 +394,10 @@ class Debouncer:
             self._handle.cancel()
             self._handle = None
 
+    @property
+    def pending(self) -> bool:
+        return self._handle is not None
+
     def flush(self) -> None:
         if self._handle is not None:
             self.cancel()
@@ -406,11 +405,6 @@ class Debouncer:
 
 
 _open_worksheets: weakref.WeakSet[Worksheet] = weakref.WeakSet()
-
-
-def forget(sheet: Worksheet) -> None:
-    """A worksheet whose module was closed: nothing of it is left to save when the kernel stops."""
-    _open_worksheets.discard(sheet)
 
 
 @atexit.register
@@ -749,6 +743,23 @@ class Worksheet:
 
     def _show_progress(self) -> None:
         self.progress.value = f"<p class='kit-progress-line'>{_esc(progress_text(self.module, self.answers))}</p>"
+
+    def refresh(self) -> None:
+        """Bring a module shown again up to date: answers saved meanwhile on another device (unless this
+        page has typing of its own waiting), the progress line, charts and flags."""
+        latest = self.store.latest(self.district, self.convening, self.module.id)
+        for item_id, answer in latest.items():
+            field = self.fields.get(item_id)
+            if field is None or answer.version <= field.version or field.debouncer.pending:
+                continue
+            field.put(answer.value)
+            field.version, field.carried = answer.version, None
+            field._show(f"Saved {self.clock(answer.saved_at)}", "ok")
+        self.answers = latest
+        self._show_progress()
+        if self.charts or self.trends:
+            self.redraw()
+        self.refresh_flags()
 
     def saved(self, field: ItemField) -> None:
         self.answers = self.store.latest(self.district, self.convening, self.module.id)

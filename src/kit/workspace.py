@@ -9,6 +9,7 @@ the district are loaded once per page. The address bar follows (kit.widgets.Navi
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable
 from html import escape
@@ -75,6 +76,16 @@ def footer(module: Module, url: ModuleUrl, home: str | None = None) -> str:
 # cores, most of it the browser creating the widgets' views: benchmarks/room.py).
 PREBUILD_AFTER_SECONDS = 2.0  # quiet time after a switch before the next background build
 PREBUILD_GAP_SECONDS = 0.6  # between two background builds, so typing and clicks get through
+# Background builds wait while the machine is busy (its load average above its cores): when a room
+# opens its pages at once, the pages being opened come first.
+PREBUILD_RETRY_SECONDS = 3.0
+
+
+def machine_busy() -> bool:
+    try:
+        return os.getloadavg()[0] > (os.cpu_count() or 1)
+    except OSError:  # no load average on this system
+        return False
 
 
 class Workspace:
@@ -178,6 +189,9 @@ class Workspace:
         quiet = time.monotonic() - self._quiet_since
         if quiet < PREBUILD_AFTER_SECONDS:
             self._schedule_prebuild(PREBUILD_AFTER_SECONDS - quiet)
+            return
+        if machine_busy():
+            self._schedule_prebuild(PREBUILD_RETRY_SECONDS)
             return
         try:
             self.build(waiting[0])

@@ -1,0 +1,137 @@
+"""A team's workspace in chromium: modules switch inside one page (one kernel), the address follows,
+typing survives a switch and a reload, the back and forward buttons move between modules."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.content import TextItem, get_module
+from tests.browser.conftest import TOKENS, kernel_id, running_server, team_tokens
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+
+def team_url(base: str, district: str, module: str = "", via_module_page: bool = False) -> str:
+    token = TOKENS[district]
+    if via_module_page:  # an old per-module link
+        return f"{base}/voila/render/{module}.ipynb?district={district}&token={token}"
+    return f"{base}/voila/render/workspace.ipynb?district={district}&module={module}&token={token}"
+
+
+def showing(page, module: str, timeout: float = 60_000) -> None:
+    page.wait_for_selector(f"h1[data-kit-module='{module}']", state="visible", timeout=timeout)
+    page.wait_for_function(f"new URL(location.href).searchParams.get('module') === '{module}'", timeout=timeout)
+
+
+def text_box(page, module: str):
+    item = next(i.id for i in get_module(module).items() if isinstance(i, TextItem))
+    return item, page.locator(f".kit-module-body:not(.kit-hidden) .kit-item-{item} textarea")
+
+
+def go(page, module: str) -> None:
+    page.locator(f".kit-sequence a[data-kit-module='{module}']").click()
+    showing(page, module)
+
+
+def test_modules_switch_in_one_kernel_and_typing_survives(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(team_url(server, "center-city", "04_system_inventory", via_module_page=True), timeout=120_000)
+    showing(page, "04_system_inventory", 120_000)
+    assert "/workspace.ipynb?" in page.url  # the old link opened the workspace at its module
+    kernel = kernel_id(page)
+    item, box = text_box(page, "04_system_inventory")
+    box.fill("Our walkthrough tool, used twice a year")
+    go(page, "05_prioritization")  # straight away: the typing is saved before the switch
+    assert page.title().startswith("05 ")
+    assert page.locator("h1[data-kit-module='04_system_inventory']").is_hidden()
+    go(page, "04_system_inventory")
+    assert box.input_value() == "Our walkthrough tool, used twice a year"
+    assert kernel_id(page) == kernel  # no page was loaded: the same kernel all along
+    assert page.evaluate("document.activeElement.matches(\"h1[data-kit-module='04_system_inventory']\")")
+    page.reload()  # what the page shows after a reload comes from the store
+    showing(page, "04_system_inventory", 120_000)
+    assert text_box(page, "04_system_inventory")[1].input_value() == "Our walkthrough tool, used twice a year"
+    context.close()
+
+
+def test_the_address_follows_reload_back_and_forward(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(team_url(server, "copper-mine", "01_approach"), timeout=120_000)
+    showing(page, "01_approach", 120_000)
+    go(page, "02_scale")
+    go(page, "03_fundamentals")
+    page.reload()
+    showing(page, "03_fundamentals", 120_000)  # a reload lands on the module it showed
+    page.go_back()
+    showing(page, "02_scale")
+    page.go_back()
+    showing(page, "01_approach")
+    page.go_forward()
+    showing(page, "02_scale")
+    assert "aria-current=\"page\">02" in page.inner_html(".kit-sequence")
+    context.close()
+
+
+def test_leaving_a_text_box_tells_the_kernel(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(str(payload))))
+    page.goto(team_url(server, "valley-view", "09_reflection"), timeout=120_000)
+    showing(page, "09_reflection", 120_000)
+    item, box = text_box(page, "09_reflection")
+    box.fill("What we learned")
+    box.press("Tab")  # leaves the box
+    page.wait_for_selector(f".kit-module-body:not(.kit-hidden) .kit-item-{item} .kit-status-ok", timeout=20_000)
+    assert any('"event":"blur"' in f.replace(" ", "") for f in frames)
+    context.close()
+
+
+def test_another_districts_workspace_is_not_opened_by_a_team_link(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    wrong = f"{server}/voila/render/workspace.ipynb?district=copper-mine&module=02_scale&token={TOKENS['windy-city']}"
+    answer = page.goto(wrong, timeout=120_000)
+    assert answer.status == 403 and "No access" in page.content()
+    # A crafted move inside a team's own page changes the module, never the district.
+    page.goto(team_url(server, "windy-city", "02_scale"), timeout=120_000)
+    showing(page, "02_scale", 120_000)
+    page.evaluate("""() => { history.pushState({}, '', location.href.replace('district=windy-city',
+                    'district=copper-mine').replace('module=02_scale', 'module=03_fundamentals'));
+                    dispatchEvent(new PopStateEvent('popstate')); }""")
+    page.wait_for_selector("h1[data-kit-module='03_fundamentals']", state="visible", timeout=60_000)
+    assert "Windy City" in page.inner_text(".kit-workspace .kit-meta")
+    assert "Copper Mine" not in page.inner_text(".kit-workspace .kit-meta")
+    context.close()
+
+
+def test_a_page_that_cannot_reach_its_kernel_says_so(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.route_web_socket("**/api/kernels/**", lambda ws: None)  # the kernel never answers
+    page.goto(team_url(server, "sequoia-grove", "00_team"), timeout=120_000)
+    warning = page.wait_for_selector(".kit-slow", timeout=30_000)
+    assert "taking longer" in warning.inner_text()
+    assert page.locator(".kit-slow-reload").is_visible()
+    context.close()
+
+
+def test_the_default_server_started_ten_times_opens_a_page_each_time(browser, tmp_path):
+    """Ten starts of the default `kit serve` (a ready kernel per team): every time, a team page opens."""
+    cohort = ROOT / "sample_districts"
+    for start in range(10):
+        data = tmp_path / f"start-{start}"
+        data.mkdir()
+        with running_server(cohort, data) as base:
+            tokens = team_tokens(data)
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{base}/voila/render/workspace.ipynb?district=windy-city&token={tokens['windy-city']}",
+                      timeout=120_000)
+            showing(page, "00_team", 120_000)
+            context.close()
+        log = (data / "serve.log").read_text()
+        assert "Traceback" not in log, log[-3000:]

@@ -20,6 +20,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+from traitlets import HasTraits, Int
 
 from kit.content import (
     ChecklistItem,
@@ -237,11 +238,20 @@ def _cell(column: Any) -> w.Widget:
 # How wide each kind of column is, relative to a text column: a date needs room for "mm/dd/yyyy".
 _TRACK = {"text": 1.0, "number": 0.7, "yesno": 0.7, "choice": 1.1, "date": 1.3}
 
+# Free rows drawn when a table opens; the rest of a long answer waits behind "Show more rows". Each
+# drawn row is a few widgets for the browser to build (a 1,000-row answer drawn whole took 40 s).
+PAGE_ROWS = 30
 
-def table_tracks(item: TableItem) -> str:
-    """The grid's columns: every column of the YAML, shrinking together (never past the page's edge)."""
+
+def table_tracks(item: TableItem, removable: bool | None = None) -> str:
+    """The grid's columns: every column of the YAML, shrinking together (never past the page's edge),
+    then one for the rows' "Remove row N" buttons in tables whose rows can be added (a fixed width,
+    the same in the header and every row, so that the columns line up)."""
     weights = [1.2 if n == 0 and item.rows else _TRACK.get(c.type, 1.0) for n, c in enumerate(item.columns)]
-    return " ".join(f"minmax(0, {weight:g}fr)" for weight in weights)
+    tracks = [f"minmax(0, {weight:g}fr)" for weight in weights]
+    if (not item.rows) if removable is None else removable:
+        tracks.append("7em")
+    return " ".join(tracks)
 
 
 def _cell_value(widget: w.Widget) -> Any:
@@ -249,70 +259,183 @@ def _cell_value(widget: w.Widget) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+def _iso_date(value: Any) -> str | None:
+    try:
+        return date.fromisoformat(value).isoformat() if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _set_cell(widget: w.Widget, value: Any) -> None:
     if isinstance(widget, w.DatePicker):
-        try:
-            widget.value = date.fromisoformat(value) if value else None
-        except (TypeError, ValueError):
-            widget.value = None
+        iso = _iso_date(value)
+        widget.value = date.fromisoformat(iso) if iso else None
     elif isinstance(widget, w.Dropdown):
         widget.value = value if value in widget.options else ""
     else:
         widget.value = "" if value is None else str(value)
 
 
-def build_table(item: TableItem, module: Module) -> Input:
-    """A row of boxes per table row, one box per column of the YAML.
+def _clean(column: Any, value: Any) -> Any:
+    """A cell's value as its box would hold it (the rows of a long answer not drawn yet stay so)."""
+    if column.type == "date":
+        return _iso_date(value)
+    if column.type in ("choice", "yesno"):
+        return value if value in (column.options if column.type == "choice" else ["Yes", "No"]) else ""
+    return "" if value is None else str(value)
 
-    With fixed `rows`, the first column holds the row's label (as text) and the others are boxes.
-    Each row is its own grid, so that below about 800 px it becomes a card (kit.css).
+
+def _filled(values: dict[str, Any]) -> bool:
+    return any(v not in ("", None) for v in values.values())
+
+
+class _Edits(HasTraits):
+    """A table's count of removed rows. The table's Input watches it like a box, so removing a row
+    saves at once, as a click does (it is no widget: nothing for the browser)."""
+
+    value = Int(0)
+
+
+@dataclass(eq=False)  # a row is itself, whatever its boxes hold
+class _Row:
+    """One drawn row: its boxes by column id (a fixed row's label is HTML), its grid, its Remove button."""
+
+    cells: dict[str, w.Widget]
+    box: w.GridBox
+    remove: w.Button | None
+
+    def values(self) -> dict[str, Any]:
+        return {cid: _cell_value(c) for cid, c in self.cells.items() if not isinstance(c, w.HTML)}
+
+    def boxes(self) -> list[w.Widget]:
+        return [c for c in self.cells.values() if not isinstance(c, w.HTML)]
+
+
+def build_table(item: TableItem, module: Module) -> Input:
+    """A row of boxes per table row, one box per column of the YAML, and a "Remove row N" button on
+    each row the team added.
+
+    With fixed `rows`, the first column holds the row's label (as text) and the others are boxes;
+    those rows cannot be removed. Each row is its own grid, so that below about 800 px it becomes a
+    card (kit.css). Adding a row builds only that row's widgets and appends it to the grid's
+    children (the browser draws just the new row); a long answer draws its first `PAGE_ROWS` free
+    rows and keeps the rest as values until "Show more rows". The saved value is the rows in the
+    order shown, then those not drawn yet; empty free rows are not saved.
     """
     fixed = list(item.rows)
+    least = 0 if fixed else item.min_rows  # free rows kept on the page, empty if need be
     grid = make(w.VBox)
     grid.add_class("kit-table")
-    rows: list[dict[str, w.Widget]] = []
-    add = make(w.Button, description="Add a row", tooltip="Add an empty row to this table")
-    input_ref: dict[str, Input] = {}
-    width = table_tracks(item)
     header = make(w.GridBox, children=[_html(f"<b>{_esc(c.label)}</b>") for c in item.columns],
-                  grid_template_columns=width)
+                  grid_template_columns=table_tracks(item))
     header.add_class("kit-table-head")
-    boxes: list[w.GridBox] = []
+    rows: list[_Row] = []
+    hidden: list[dict[str, Any]] = []  # free rows of a long answer, not drawn yet (cleaned values)
+    edits = _Edits()
+    watched: list[Any] = [edits]
+    # Widgets of removed rows are closed but kept referenced: ItemField remembers the boxes it
+    # watches by id(), which a collected widget's successor could take.
+    closed: list[w.Widget] = []
+    add = make(w.Button, description="Add a row", tooltip="Add an empty row to this table")
+    more = make(w.Button, description="Show more rows")
+    more.add_class("kit-more-rows")
 
-    def new_row(label: str | None = None) -> dict[str, w.Widget]:
-        cells = {}
+    def new_row(label: str | None = None) -> _Row:
+        cells: dict[str, w.Widget] = {}
         for n, column in enumerate(item.columns):
             if n == 0 and label is not None:
                 cells[column.id] = _html(f"<span class='kit-rowlabel'>{_esc(label)}</span>", "kit-rowlabel-cell")
             else:
                 cells[column.id] = _cell(column)
-        rows.append(cells)
-        return cells
+        remove = None
+        if label is None:
+            remove = make(w.Button, description=f"Remove row {len(rows) + 1}")
+            remove.add_class("kit-remove-row")
+        children = [*cells.values(), *([remove] if remove else [])]
+        box = make(w.GridBox, children=children, grid_template_columns=table_tracks(item, label is None))
+        box.add_class("kit-table-row")
+        row = _Row(cells, box, remove)
+        if remove is not None:
+            remove.on_click(lambda _b: remove_row(row))
+        rows.append(row)
+        watched.extend(row.boxes())
+        return row
 
-    def redraw() -> None:
-        while len(boxes) < len(rows):
-            box = make(w.GridBox, grid_template_columns=width)
-            box.add_class("kit-table-row")
-            boxes.append(box)
-        for box, cells in zip(boxes, rows, strict=False):
-            box.children = list(cells.values())
-        grid.children = [header, *boxes[:len(rows)]]
+    def tail() -> list[w.Widget]:
+        if not hidden:
+            return []
+        more.description = f"Show {min(PAGE_ROWS, len(hidden))} more rows ({len(hidden)} not shown yet)"
+        return [more]
+
+    def draw() -> None:
+        grid.children = [header, *(r.box for r in rows), *tail()]
+
+    def watch_new() -> None:
+        inp = input_ref.get("input")
+        if inp is not None and inp.on_new_widgets:
+            inp.on_new_widgets()
+
+    def append(row_values: list[dict[str, Any]]) -> None:
+        """Draw rows after the last drawn one: the grid's children grow by these rows only."""
+        before = [c for c in grid.children if c is not more]
+        added = []
+        for values in row_values:
+            row = new_row()
+            for cid, cell in row.cells.items():
+                _set_cell(cell, values.get(cid))
+            added.append(row.box)
+        grid.children = [*before, *added, *tail()]
+        watch_new()
+
+    def drop(row: _Row) -> None:
+        rows.remove(row)
+        gone = set(map(id, row.boxes()))
+        watched[:] = [c for c in watched if id(c) not in gone]
+        for widget in [*row.cells.values(), *([row.remove] if row.remove else []), row.box]:
+            widget.close()
+            closed.append(widget)
+
+    def free_count() -> int:
+        return len(rows) - len(fixed) + len(hidden)
+
+    def remove_row(row: _Row) -> None:
+        """Take a free row off the table and save (the value before stays in the answer's history)."""
+        if row not in rows:
+            return
+        at = rows.index(row)
+        had_values = _filled(row.values())
+        drop(row)
+        for n, later in enumerate(rows[at:], start=at + 1):
+            if later.remove is not None:
+                later.remove.description = f"Remove row {n}"
+        draw()
+        if free_count() < least:
+            append([{}])
+        if had_values:
+            edits.value += 1  # the item's field saves now (its pending typing elsewhere goes with it)
+        following = next((r.remove for r in rows[at:] if r.remove is not None), None)
+        (following or add).focus()
+
+    def show_more(_button: Any) -> None:
+        batch = hidden[:PAGE_ROWS]
+        del hidden[:PAGE_ROWS]
+        append(batch)
 
     for label in fixed:
         new_row(label)
-    for _ in range(0 if fixed else item.min_rows):
+    for _ in range(least):
         new_row()
 
     def get() -> Any:
         out = []
-        for n, cells in enumerate(rows):
-            values = {cid: _cell_value(c) for cid, c in cells.items() if not isinstance(c, w.HTML)}
+        for n, row in enumerate(rows):
+            values = row.values()
             if n < len(fixed):
                 values = {item.columns[0].id: fixed[n], **values}
-            elif not any(v not in ("", None) for v in values.values()):
+            elif not _filled(values):
                 continue
             out.append(values)
-        return out
+        return out + [dict(v) for v in hidden]
 
     def set_(value: Any) -> None:
         value = value if isinstance(value, list) else []
@@ -322,39 +445,32 @@ def build_table(item: TableItem, module: Module) -> Input:
             first = item.columns[0].id
             by_label = {v.get(first): v for v in free if v.get(first) in fixed}
             free = [v for v in free if v.get(first) not in fixed]
-        del rows[len(fixed):]
         for n, label in enumerate(fixed):
-            for cid, cell in rows[n].items():
+            for cid, cell in rows[n].cells.items():
                 if not isinstance(cell, w.HTML):
                     _set_cell(cell, by_label.get(label, {}).get(cid))
-        for values in free:
-            cells = new_row()
-            for cid, cell in cells.items():
+        shown = free[:max(PAGE_ROWS, least)]
+        hidden[:] = [v for v in ({c.id: _clean(c, r.get(c.id)) for c in item.columns} for r in free[len(shown):])
+                     if _filled(v)]
+        shown += [{}] * (least - len(shown))
+        drawn = rows[len(fixed):]
+        for row in drawn[len(shown):]:  # rows the new value has no use for
+            drop(row)
+        for row, values in zip(drawn, shown, strict=False):  # rows already drawn take the new values
+            for cid, cell in row.cells.items():
                 _set_cell(cell, values.get(cid))
-        while len(rows) < len(fixed) + (0 if fixed else item.min_rows):
-            new_row()
-        redraw()
-        rewatch()
+        draw()
+        if len(shown) > len(drawn):
+            append(shown[len(drawn):])
 
-    def rewatch() -> None:
-        inp = input_ref.get("input")
-        if inp is not None:
-            inp.watched[:] = [c for row in rows for c in row.values() if not isinstance(c, w.HTML)]
-            if inp.on_new_widgets:
-                inp.on_new_widgets()
-
-    def on_add(_button: Any) -> None:
-        new_row()
-        redraw()
-        rewatch()
-
-    add.on_click(on_add)
-    redraw()
+    add.on_click(lambda _b: append([{}]))
+    more.on_click(show_more)
+    draw()
     parts = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>"), grid]
     if not fixed:
         parts.append(add)
-    cells = [c for row in rows for c in row.values() if not isinstance(c, w.HTML)]
-    inp = Input(make(w.VBox, children=parts), get, set_, cells, typed=True)
+    input_ref: dict[str, Input] = {}
+    inp = Input(make(w.VBox, children=parts), get, set_, watched, typed=True)
     input_ref["input"] = inp
     return inp
 

@@ -99,9 +99,8 @@ def content_ends(pdf) -> list[float]:
     return ends
 
 
-def test_the_pdf_keeps_every_chart_of_the_packet(tmp_path):
-    """Copper Mine with the sample answers: each chart the HTML draws is one picture in the PDF, as wide as
-    the page's text at most (no legend cut off), and no page but the last is left almost empty."""
+def sample_packet(tmp_path: Path, modules: str = "", pdf: bool = False) -> Path:
+    """Copper Mine's packet at the sample year's last convening, from the sample answers; its HTML's path."""
     folder = tmp_path / "sample_districts"  # the sample cohort's name: its convenings are filed under it
     folder.mkdir()
     shutil.copy(ROOT / "sample_districts" / "copper-mine.yaml", folder)
@@ -109,10 +108,15 @@ def test_the_pdf_keeps_every_chart_of_the_packet(tmp_path):
     store = Store(url)
     load_answers(ROOT / "sample_districts" / "_sample_answers.yaml", store)
     store.close()
-    result = build_packets(folder, tmp_path / "out", modules=parse_modules("00,01,02,03"), db=url, jobs=1,
-                           pdf=True)
+    result = build_packets(folder, tmp_path / "out", modules=parse_modules(modules), db=url, jobs=1, pdf=pdf)
     assert not result.failed, [o.error for o in result.failed]
-    html = (tmp_path / "out" / "copper-mine" / "index.html").read_text(encoding="utf-8")
+    return tmp_path / "out" / "copper-mine" / "index.html"
+
+
+def test_the_pdf_keeps_every_chart_of_the_packet(tmp_path):
+    """Copper Mine with the sample answers: each chart the HTML draws is one picture in the PDF, as wide as
+    the page's text at most (no legend cut off), and no page but the last is left almost empty."""
+    html = sample_packet(tmp_path, "00,01,02,03", pdf=True).read_text(encoding="utf-8")
     charts = len(re.findall(r"data-root-id=", html))
     assert charts >= 3  # at convening 3: 02's four dimensions, and its stage and dimensions across convenings
     images = pdf_images(tmp_path / "out" / "copper-mine" / "index.pdf")

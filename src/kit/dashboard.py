@@ -373,11 +373,12 @@ class Dashboard:
         fig.rect(x="fundamental", y="district", width=0.98, height=0.95, source=self.heat_source,
                  fill_color=shade, line_color="white")
         fig.add_layout(LabelSet(x="fundamental", y="district", text="text", source=self.heat_source,
-                                text_align="center", text_baseline="middle", text_font_size="20px"))
+                                text_align="center", text_baseline="middle", text_font_size="20px",
+                                text_color="#000000"))  # 4.8:1 even on the darkest blue (#3182bd)
         # The shading's key: mean rating 1 (palest) to 4 (darkest); "—" cells are not rated yet.
         fig.add_layout(ColorBar(color_mapper=shade.transform, ticker=FixedTicker(ticks=[1, 2, 3, 4]),
-                                title="mean rating (— not rated)", title_text_font_size="16px",
-                                major_label_text_font_size="16px", width=20), "right")
+                                title="mean rating (— not rated)", title_text_font_size="18px",
+                                major_label_text_font_size="18px", width=24), "right")
         fig.grid.grid_line_color = None
         fig.axis.axis_line_color = None
         projector_fonts(fig)

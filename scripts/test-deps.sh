@@ -2,6 +2,7 @@
 # What `make test` needs outside .venv, installed when missing, the way `playwright install --with-deps` does:
 #   Debian's chromium (/usr/bin/chromium)                    for the browser tests (Playwright drives it)
 #   Debian's postgresql (/usr/lib/postgresql/*/bin/initdb)    for the PostgreSQL store tests (scripts/postgres.sh)
+#   Debian's poppler-utils (pdfimages, pdftoppm)              for the packet PDF test (its charts and pages)
 #   configurable-http-proxy from npm (npm from apt if absent) for tests/deploy's local JupyterHub
 #
 # As root with apt-get it installs what is missing (one `apt-get update`, then `apt-get install -y`).
@@ -15,6 +16,7 @@ apt_packages=()    # Debian packages to install
 need_chp=false
 [[ -x /usr/bin/chromium ]] || apt_packages+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_packages+=(postgresql)
+command -v pdfimages >/dev/null && command -v pdftoppm >/dev/null || apt_packages+=(poppler-utils)
 if ! command -v configurable-http-proxy >/dev/null; then
   need_chp=true
   command -v npm >/dev/null || apt_packages+=(npm)
@@ -32,6 +34,7 @@ if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
     case $package in
       chromium) what="Debian's chromium (/usr/bin/chromium) for the browser tests" ;;
       postgresql) what="Debian's postgresql (/usr/lib/postgresql/*/bin/initdb) for the PostgreSQL tests" ;;
+      poppler-utils) what="Debian's poppler-utils (pdfimages, pdftoppm) for the packet PDF test" ;;
       npm) what="npm, to install configurable-http-proxy" ;;
     esac
     echo "missing $what ($how apt-get install -y $package)" >&2

@@ -14,13 +14,43 @@ from statistics import mean
 from typing import Any
 
 from bokeh.models import ColumnDataSource, LabelSet
-from bokeh.palettes import Colorblind8
 from bokeh.plotting import figure
+from bokeh.transform import dodge
 
 from kit.content import Chart, ChoiceItem, Module, RatingItem, Trend
 from kit.store import Answer
 
-PALETTE = Colorblind8
+# Okabe and Ito's colour-blind-safe colours without their yellow (1.3:1 on white, lost on a projector),
+# the ones with at least 3:1 contrast on white first: blue, vermillion, green, purple, black, orange, sky.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9")
+MARKERS = ("circle", "square", "triangle", "diamond", "inverted_triangle", "hex", "star", "plus")
+DASHES = ("solid", "dashed", "dotted", "dotdash", "dashdot", (12, 4), (2, 6))
+
+
+def series_style(n: int, count: int) -> dict[str, Any]:
+    """How line `n` of `count` is drawn so that none hides another: its own colour, dash and marker,
+    and a small vertical offset (a tenth of a level apart, at most a quarter from the true value),
+    so that lines with equal values run side by side instead of on top of each other."""
+    step = min(0.1, 0.5 / max(count, 1))
+    return {"color": PALETTE[n % len(PALETTE)], "dash": DASHES[n % len(DASHES)], "marker": MARKERS[n % len(MARKERS)],
+            "offset": round((n - (count - 1) / 2) * step, 3)}
+
+
+def draw_series(fig: Any, source: ColumnDataSource, names: list[str], x: str = "x") -> None:
+    """One line with markers per name, from the source's columns `s0`, `s1`, … (see `series_style`)."""
+    for n, name in enumerate(names):
+        style = series_style(n, len(names))
+        y = dodge(f"s{n}", style["offset"]) if style["offset"] else f"s{n}"
+        fig.line(x, y, source=source, color=style["color"], line_dash=style["dash"], line_width=3, legend_label=name)
+        fig.scatter(x, y, source=source, color=style["color"], size=11, marker=style["marker"], legend_label=name)
+    for legend in fig.legend:  # room for a dash pattern, and between one entry and the next
+        legend.glyph_width, legend.spacing = 36, 18
+
+
+def two_lines(label: str) -> str:
+    """A convening's label on two lines ("convening 1\n17 Sep 2026") for a chart's axis, so that
+    neighbouring convenings' labels never run into each other."""
+    return label.replace(", ", "\n", 1)
 
 
 def _level(answer: Answer | None) -> int | None:
@@ -98,7 +128,7 @@ def trend_series(trend: Trend, module: Module) -> list[str]:
 
 def trend_data(trend: Trend, module: Module, history: History) -> dict[str, list[Any]]:
     """`x` (a convening label per point) and one column per line (`s0`, `s1`, …); NaN where unanswered."""
-    data: dict[str, list[Any]] = {"x": [label for label, _ in history]}
+    data: dict[str, list[Any]] = {"x": [two_lines(label) for label, _ in history]}
     if trend.kind == "path":
         item = module.item(trend.items[0])
         order = {o.id: n + 1 for n, o in enumerate(item.options)} if isinstance(item, ChoiceItem) else {}
@@ -123,11 +153,7 @@ def build_trend(trend: Trend, module: Module, history: History) -> tuple[Any, Co
         labels, top, axis = [], max_level(Chart(id="x", title="x", kind="ratings"), module), "rating"
     fig = figure(x_range=data["x"], y_range=(0.5, top + 0.5), height=320, width=640, title=trend.title,
                  toolbar_location=None, tools="", sizing_mode="stretch_width")
-    for n, name in enumerate(names):
-        color = PALETTE[n % len(PALETTE)]
-        fig.line("x", f"s{n}", source=source, color=color, line_width=3, legend_label=name)
-        fig.scatter("x", f"s{n}", source=source, color=color, size=10, marker=MARKERS[n % len(MARKERS)],
-                    legend_label=name)
+    draw_series(fig, source, names)
     fig.yaxis.ticker = list(range(1, top + 1))
     if labels:
         fig.yaxis.major_label_overrides = {n + 1: _short(label) for n, label in enumerate(labels)}
@@ -143,9 +169,6 @@ def build_trend(trend: Trend, module: Module, history: History) -> tuple[Any, Co
 
 def update_trend(source: ColumnDataSource, trend: Trend, module: Module, history: History) -> None:
     source.data = trend_data(trend, module, history)
-
-
-MARKERS = ["circle", "square", "triangle", "diamond", "inverted_triangle", "hex", "star", "plus"]
 
 
 def _short(label: str, limit: int = 30) -> str:

@@ -119,7 +119,16 @@ def completion_html(snap: Snapshot) -> str:
             cells.append(f"<td class='kit-done-{min(share // 25, 4)}' data-module='{m.id}'>{share}%{when}</td>")
         rows.append(f"<tr data-district='{_esc(d.id)}'><th scope='row'>{_esc(d.name)}</th>{''.join(cells)}</tr>")
     return (f"<table class='kit-matrix'><thead><tr><th scope='col'>District</th>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            f"<tbody>{''.join(rows)}</tbody></table>{SHADING_LEGEND}")
+
+
+# The completion cells' shading, in words beside a swatch of each shade (the cells also say their share).
+SHADING_LEGEND = (
+    "<p class='kit-legend'><span class='kit-legend-title'>Shading: share of the module's items answered,"
+    " time of the team's last save below it</span> "
+    + " ".join(f"<span class='kit-swatch kit-done-{band}'>{text}</span>"
+               for band, text in enumerate(("0–24%", "25–49%", "50–74%", "75–99%", "100%")))
+    + "</p>")
 
 
 def stage_html(snap: Snapshot) -> str:
@@ -161,9 +170,11 @@ def dimension_data(snap: Snapshot) -> dict[str, list[Any]]:
 
 def path_data(snap: Snapshot) -> dict[str, list[Any]]:
     """`x`: the convenings so far; `s0`, `s1`, …: each district's stage number (1–5) at each, NaN if unanswered."""
+    from kit.charts import two_lines  # bokeh: only for pages that draw a chart
+
     order = {o.id: n + 1 for n, o in enumerate(measures().stage.options)}
     labels = list(dict.fromkeys(label for d in snap.districts for label, _ in snap.stages.get(d.id, [])))
-    data: dict[str, list[Any]] = {"x": labels}
+    data: dict[str, list[Any]] = {"x": [two_lines(label) for label in labels]}
     for n, d in enumerate(snap.districts):
         at = dict(snap.stages.get(d.id, []))
         data[f"s{n}"] = [float(order.get(at.get(label), nan)) for label in labels]
@@ -304,9 +315,10 @@ class Dashboard:
         self.answers.value = district_answers_html(self.store, district, self.convening) if district else ""
 
     def _dimension_figure(self) -> Any:
-        from bokeh.palettes import Colorblind8
         from bokeh.plotting import figure
         from bokeh.transform import dodge
+
+        from kit.charts import PALETTE
 
         module, spec = measures().ratings
         names = list(reversed(self.dim_source.data["district"]))
@@ -317,41 +329,36 @@ class Dashboard:
         for n, item_id in enumerate(spec.items):
             item = module.item(item_id)
             fig.hbar(y=dodge("district", 0.4 - width * (n + 0.5), range=fig.y_range), right=item_id,
-                     height=width * 0.9, source=self.dim_source, color=Colorblind8[n % 8],
+                     height=width * 0.9, source=self.dim_source, color=PALETTE[n % len(PALETTE)],
                      legend_label=item.short or item_id.replace("_", " ").capitalize())
         fig.xaxis.ticker = [0, 1, 2, 3, 4]
         fig.xaxis.axis_label = "rating (1–4)"
         fig.legend.orientation = "horizontal"
         fig.add_layout(fig.legend[0], "above")  # above the bars, never over them
         fig.ygrid.grid_line_color = None
-        fig.title.text_font_size = "18px"
-        fig.yaxis.major_label_text_font_size = "14px"
+        projector_fonts(fig)
         return fig
 
     def _path_figure(self) -> Any:
-        from bokeh.palettes import Colorblind8
         from bokeh.plotting import figure
 
-        from kit.charts import MARKERS
+        from kit.charts import draw_series
 
         stages = [o.label for o in measures().stage.options]
-        fig = figure(x_range=self.path_source.data["x"] or ["—"], y_range=(0.5, len(stages) + 0.5), height=360,
+        fig = figure(x_range=self.path_source.data["x"] or ["—"], y_range=(0.5, len(stages) + 0.5), height=480,
                      width=760, title=measures().path[1].title, toolbar_location=None, tools="",
                      sizing_mode="stretch_width")
-        for n, d in enumerate(self.districts):
-            color = Colorblind8[n % 8]
-            fig.line("x", f"s{n}", source=self.path_source, color=color, line_width=3, legend_label=d.name)
-            fig.scatter("x", f"s{n}", source=self.path_source, color=color, size=10, marker=MARKERS[n % 8],
-                        legend_label=d.name)
+        # Districts at the same stage run side by side (each its colour, dash and marker), not on top of each other.
+        draw_series(fig, self.path_source, [d.name for d in self.districts])
         fig.yaxis.ticker = list(range(1, len(stages) + 1))
         fig.yaxis.major_label_overrides = {n + 1: label.split(":")[0] for n, label in enumerate(stages)}
         fig.legend.orientation = "horizontal"
         fig.add_layout(fig.legend[0], "above")
-        fig.title.text_font_size = "18px"
+        projector_fonts(fig)
         return fig
 
     def _heatmap_figure(self) -> Any:
-        from bokeh.models import LabelSet
+        from bokeh.models import ColorBar, FixedTicker, LabelSet
         from bokeh.palettes import Blues5
         from bokeh.plotting import figure
         from bokeh.transform import linear_cmap
@@ -362,13 +369,26 @@ class Dashboard:
         fig = figure(x_range=fundamentals, y_range=districts, height=90 + 55 * len(districts), width=760,
                      title=f"{measures().sections[1].title}, by district", toolbar_location=None, tools="",
                      sizing_mode="stretch_width", x_axis_location="above")
+        shade = linear_cmap("value", list(reversed(Blues5))[:4], 1, 4, nan_color="#f2f2f2")
         fig.rect(x="fundamental", y="district", width=0.98, height=0.95, source=self.heat_source,
-                 fill_color=linear_cmap("value", list(reversed(Blues5))[:4], 1, 4, nan_color="#f2f2f2"),
-                 line_color="white")
+                 fill_color=shade, line_color="white")
         fig.add_layout(LabelSet(x="fundamental", y="district", text="text", source=self.heat_source,
-                                text_align="center", text_baseline="middle", text_font_size="16px"))
+                                text_align="center", text_baseline="middle", text_font_size="20px",
+                                text_color="#000000"))  # 4.8:1 even on the darkest blue (#3182bd)
+        # The shading's key: mean rating 1 (palest) to 4 (darkest); "—" cells are not rated yet.
+        fig.add_layout(ColorBar(color_mapper=shade.transform, ticker=FixedTicker(ticks=[1, 2, 3, 4]),
+                                title="mean rating (— not rated)", title_text_font_size="18px",
+                                major_label_text_font_size="18px", width=24), "right")
         fig.grid.grid_line_color = None
         fig.axis.axis_line_color = None
-        fig.title.text_font_size = "18px"
-        fig.axis.major_label_text_font_size = "14px"
+        projector_fonts(fig)
         return fig
+
+
+def projector_fonts(fig: Any) -> None:
+    """Chart text that reads on a projector, like the page's (from about 18 px)."""
+    fig.title.text_font_size = "22px"
+    fig.axis.major_label_text_font_size = "18px"
+    fig.axis.axis_label_text_font_size = "18px"
+    for legend in fig.legend:
+        legend.label_text_font_size = "18px"

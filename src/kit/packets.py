@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +32,7 @@ from kit.content import Module, all_modules, get_module
 from kit.districts import District, load_cohort
 from kit.errors import KitError
 from kit.paths import notebooks_dir
+from kit.printing import print_pdf
 from kit.report import css
 
 RESET = 'get_ipython().run_line_magic("reset", "-f")'
@@ -408,31 +407,6 @@ def run_coroutine(factory: Callable[[], Any]) -> None:
     thread.join()
     if errors:
         raise errors[0]
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise KitError("--pdf needs chromium — install it with `apt-get install chromium`")
-
-
-def print_pdf(html: Path) -> Path:
-    """Print a packet to PDF with headless chromium, next to the HTML."""
-    target = html.with_suffix(".pdf")
-    tmp = target.with_name(f".{target.name}.tmp")
-    with tempfile.TemporaryDirectory() as profile:
-        cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={tmp}",
-               html.resolve().as_uri()]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
-    if done.returncode != 0 or not tmp.exists():
-        tmp.unlink(missing_ok=True)
-        raise KitError(f"chromium could not print {html}: {done.stderr.strip()[-200:]}")
-    os.replace(tmp, target)
-    return target
 
 
 def default_jobs() -> int:

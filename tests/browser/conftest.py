@@ -95,6 +95,22 @@ def server(tmp_path_factory) -> Iterator[str]:
         yield base
 
 
+@pytest.fixture(scope="session")
+def sample_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """`kit serve` on the sample cohort with its synthetic year of answers loaded, so that the cohort
+    page and the dashboard have charts, flags and paths to show; yields the base URL and the program
+    manager's token. Tests only read from it."""
+    from kit.sample_answers import load_answers
+    from kit.store import Store
+
+    data = tmp_path_factory.mktemp("kit-sample")
+    store = Store(f"sqlite:///{data / 'kit.db'}")
+    load_answers(ROOT / "sample_districts" / "_sample_answers.yaml", store)
+    store.close()
+    with running_server(ROOT / "sample_districts", data) as base:
+        yield base, team_tokens(data)[""]
+
+
 def open_page(context, url: str):
     page = context.new_page()
     page.goto(url, timeout=120_000)

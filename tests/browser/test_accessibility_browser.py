@@ -1,6 +1,6 @@
-"""axe-core (through axe-playwright-python) on the worksheets, blank and filled in: no violation a
-screen reader or keyboard user would be stopped by (impact serious or critical), and every page's
-content inside a landmark."""
+"""axe-core (through axe-playwright-python) on the worksheets, blank and filled in, the cohort page, the
+dashboard and a packet: no violation a screen reader or keyboard user would be stopped by (impact
+serious or critical), and every page's content inside a landmark."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from kit.content import RatingItem, get_module
 from tests.browser.conftest import open_page, pm
+from tests.browser.test_packets_browser import sample_packet
 
 pytestmark = pytest.mark.browser
 
@@ -59,5 +60,34 @@ def test_a_filled_in_module_has_no_serious_axe_violation(server, browser, width)
     button.click()
     page.wait_for_selector(f".kit-item-{rating} .kit-status-ok", timeout=20_000)
     page.wait_for_timeout(500)
+    assert axe_problems(page) == []
+    context.close()
+
+
+@pytest.mark.parametrize("name", ["home", "pm_dashboard"])
+def test_the_cohort_page_and_the_dashboard_have_no_serious_axe_violation(sample_server, browser, name):
+    """With the sample year's answers: flags opened, charts drawn, a district's answers shown."""
+    base, token = sample_server
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(f"{base}/voila/render/{name}.ipynb?token={token}", timeout=120_000)
+    page.wait_for_selector(".kit-home table, .kit-matrix", timeout=120_000)
+    if name == "pm_dashboard":
+        page.locator(".kit-dashboard canvas").nth(2).wait_for(state="attached", timeout=120_000)
+        page.locator(".kit-dashboard select").select_option(label="Windy City")
+        page.wait_for_function("document.body.innerText.includes('Windy City: answers')", timeout=20_000)
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.wait_for_timeout(500)
+    assert axe_problems(page) == []
+    context.close()
+
+
+def test_a_packet_has_no_serious_axe_violation(tmp_path, browser):
+    """Copper Mine's whole packet from the sample answers, opened offline with its charts drawn."""
+    packet = sample_packet(tmp_path)
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(packet.resolve().as_uri())
+    page.locator(".kit-charts canvas").first.wait_for(state="attached", timeout=20_000)
     assert axe_problems(page) == []
     context.close()

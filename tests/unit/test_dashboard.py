@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
+from kit.charts import PALETTE, series_style
 from kit.dashboard import Dashboard, completion_html, dimension_data, heatmap_data, path_data, read, stage_html
 from kit.districts import load_cohort
 from kit.paths import sample_cohort_dir
@@ -68,3 +70,34 @@ def test_it_redraws_only_after_a_save(store, districts):
     assert board.updates == 2
     board.picker.value = "windy-city"
     assert "Windy City: answers" in board.answers.value and "new" in board.answers.value
+
+
+def test_the_completion_shading_has_a_legend_for_every_shade(store, districts):
+    html = completion_html(read(store, districts, "3", labels(store)))
+    legend = html[html.index("<p class='kit-legend'>"):]
+    shades = {int(n) for n in re.findall(r"kit-done-(\d)", html[:html.index("<p class='kit-legend'>")])}
+    assert shades and shades <= {int(n) for n in re.findall(r"kit-swatch kit-done-(\d)", legend)}
+    assert [re.sub(r"<[^>]+>", "", s) for s in re.findall(r"<span class='kit-swatch[^>]*>[^<]*</span>", legend)] \
+        == ["0–24%", "25–49%", "50–74%", "75–99%", "100%"]
+
+
+def test_path_lines_never_hide_one_another():
+    """Six districts at the same stage: every line has its own colour, dash, marker and offset, within a
+    quarter of a stage of the true value; no pale yellow in the palette."""
+    styles = [series_style(n, 6) for n in range(6)]
+    for key in ("color", "dash", "marker", "offset"):
+        assert len({str(s[key]) for s in styles}) == 6, key
+    assert max(abs(s["offset"]) for s in styles) <= 0.25
+    assert min(b["offset"] - a["offset"] for a, b in zip(styles, styles[1:], strict=False)) >= 0.08
+    assert "#F0E442" not in PALETTE and series_style(0, 1)["offset"] == 0
+
+
+def test_the_path_chart_draws_a_dodged_dashed_line_per_district(store, districts):
+    board = Dashboard(store, districts, "3", labels(store), refresh=1)
+    fig = board._path_figure()
+    lines = [r.glyph for r in fig.renderers if type(r.glyph).__name__ == "Line"]
+    assert len(lines) == len(districts)
+    assert len({str(line.line_dash) for line in lines}) == len(districts)
+    offsets = {line.y.transform.value for line in lines if hasattr(line.y, "transform")}
+    assert len(offsets) == len(districts)
+    assert board.path_source.data["x"][0] == "convening 1\n17 Sep 2026"

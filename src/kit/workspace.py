@@ -103,7 +103,7 @@ class Workspace:
         self.labels = labels or {}
         self.navigator = Navigator()
         self.navigator.on_go(self.go)
-        self.author = make(TextBox, "24em", description="Your name (optional, kept with your saves):",
+        self.author = make(TextBox, "100%", description="Your name (optional, kept with your saves):",
                            multiline=False, remember=f"kit-author:{cohort}:{district.id}")
         self.author.add_class("kit-author")
         self.top = w.HTML()

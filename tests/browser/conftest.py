@@ -111,6 +111,15 @@ def sample_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
         yield base, team_tokens(data)[""]
 
 
+# The module a workspace shows: the others it has built stay in the page, hidden (kit.workspace).
+SHOWN = ".kit-module-body:not(.kit-hidden)"
+
+
+def shown(page):
+    """The module the page shows (locators inside it never match a hidden module's items)."""
+    return page.locator(SHOWN)
+
+
 def open_page(context, url: str):
     page = context.new_page()
     page.goto(url, timeout=120_000)

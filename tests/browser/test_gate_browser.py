@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from kit.content import RatingItem, get_module
-from tests.browser.conftest import ROOT, kernel_id, open_page, running_server, team_tokens
+from tests.browser.conftest import ROOT, kernel_id, open_page, running_server, shown, team_tokens
 from tests.conftest import http_get
 
 pytestmark = pytest.mark.browser
@@ -37,6 +37,18 @@ def kernels_started(log) -> int:
     return log.read_text().count("Kernel started")
 
 
+def settled(log) -> int:
+    """The kernels started so far, once the pool of ready kernels has stopped filling (it starts
+    kernels of its own, after the server starts and after each page takes one)."""
+    last, since = kernels_started(log), time.time()
+    while time.time() - since < 4:
+        time.sleep(0.5)
+        now = kernels_started(log)
+        if now != last:
+            last, since = now, time.time()
+    return last
+
+
 def page(base: str, notebook: str, **params: str) -> str:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return f"{base}/voila/render/{notebook}.ipynb?{query}"
@@ -44,7 +56,7 @@ def page(base: str, notebook: str, **params: str) -> str:
 
 def test_requests_without_a_valid_link_for_the_page_start_no_kernel(gated):
     base, tokens, log = gated
-    before = kernels_started(log)
+    before = settled(log)
     refused = [
         page(base, "03_fundamentals", district="windy-city", convening="1", mode="report"),  # the old bypass
         page(base, "03_fundamentals", district="windy-city", mode="report", token="not-a-real-token-at-all"),
@@ -139,7 +151,7 @@ def test_an_oversized_answer_is_refused_on_the_page_and_kept_in_the_box(gated, b
     base, tokens, _log = gated
     context = browser.new_context()
     sheet = open_page(context, page(base, "09_reflection", district="center-city", token=tokens["center-city"]))
-    box = sheet.locator(".kit-item textarea").first
+    box = shown(sheet).locator(".kit-item textarea").first
     text = "A very long paste. " * 110_000  # about 2 MB
     box.fill(text)
     status = sheet.locator(".kit-status-error").first

@@ -8,7 +8,7 @@ import pytest
 from kit.content import TextItem, all_modules
 from kit.packets import build_packets
 from kit.store import Store
-from tests.browser.conftest import running_server, team_tokens
+from tests.browser.conftest import SHOWN, running_server, shown, team_tokens
 from tests.injection import HOSTILE, NAMES, answer_texts, hostile_answers, hostile_cohort, shown_as_text
 
 pytestmark = pytest.mark.browser
@@ -63,17 +63,17 @@ def test_typed_hostile_text_stays_text_after_a_reload(hostile_server, browser):
     url = f"{base}/voila/render/09_reflection.ipynb?district={ids[1]}&convening=2&token={tokens[ids[1]]}"
     page.goto(url, timeout=120_000)
     page.wait_for_selector(".kit-keep-earlier", timeout=120_000)
-    boxes = page.locator(".kit-type-text textarea")
+    boxes = shown(page).locator(".kit-type-text textarea")
     # each differs from the answers carried from convening 1 (the same strings), so each one saves
     typed = [f"{s} (again)" for s in HOSTILE if "\x00" not in s and len(s) < 300][: boxes.count()]
     for n, text in enumerate(typed):
         boxes.nth(n).fill(text)
     page.wait_for_function(
-        f"document.querySelectorAll('.kit-type-text .kit-status-ok').length >= {len(typed)}", timeout=30_000)
+        f"document.querySelectorAll('{SHOWN} .kit-type-text .kit-status-ok').length >= {len(typed)}", timeout=30_000)
     page.reload()
     page.wait_for_selector(".kit-type-text textarea", timeout=120_000)
-    assert [page.locator(".kit-type-text textarea").nth(n).input_value() for n in range(len(typed))] == typed
-    page.locator(".kit-history-open").click()
+    assert [shown(page).locator(".kit-type-text textarea").nth(n).input_value() for n in range(len(typed))] == typed
+    shown(page).locator(".kit-history-open").click()
     page.wait_for_selector(".kit-history", timeout=20_000)
     assert page.evaluate(INJECTED) == 0
     assert dialogs == []

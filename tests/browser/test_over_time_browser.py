@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kit.content import get_module
-from tests.browser.conftest import open_page, pm
+from tests.browser.conftest import open_page, pm, shown
 from tests.browser.test_worksheet_browser import url, wait_saved
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(serve
 
     # History at convening 11: restore version 1 (stage 2); it comes back as version 3.
     page = open_page(context, url(server, "02_scale", "sequoia-grove", "11"))
-    page.locator(".kit-history-open").click()
+    shown(page).locator(".kit-history-open").click()
     panel = page.locator(".kit-history-panel")
     items = [i.id for i in get_module("02_scale").items()]
     panel.locator("select").first.select_option(index=items.index("stage"))

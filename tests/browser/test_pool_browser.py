@@ -12,7 +12,7 @@ import time
 import pytest
 
 from kit.content import RatingItem, get_module
-from tests.browser.conftest import ROOT, kernel_alive, kernel_id, open_page, running_server, team_tokens
+from tests.browser.conftest import ROOT, kernel_alive, kernel_id, open_page, running_server, shown, team_tokens
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def test_preheated_kernels_serve_each_team_its_own_district(pooled, browser):
         assert name in page.locator(".kit-page").first.inner_text()
         page.locator(f".kit-item-{rating} button", has_text="2 ·").click()
         page.wait_for_selector(f".kit-item-{rating} .kit-status-ok", timeout=20_000)
-        page.locator(".kit-history-open").click()
+        shown(page).locator(".kit-history-open").click()
         assert "Firefox on Windows" in page.locator(".kit-history").inner_text()  # the request's own header
         page.close(run_before_unload=True)  # as a browser closes a tab
         time.sleep(1)  # the next team takes the pool's replacement kernel

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from kit.content import RatingItem, TextItem, get_module
-from tests.browser.conftest import kernel_alive, kernel_id, open_page, pm
+from tests.browser.conftest import SHOWN, kernel_alive, kernel_id, open_page, pm, shown
 
 pytestmark = pytest.mark.browser
 
@@ -121,8 +121,8 @@ def test_every_module_opens(server, browser):
         page = open_page(context, url(server, module, "foothills-unified"))
         items = len(get_module(module).items())
         # The page draws its widgets top to bottom: wait for the last item rather than count the first ones.
-        page.wait_for_function(f"document.querySelectorAll('.kit-item').length >= {items}", timeout=60_000)
-        assert page.locator(".kit-item").count() == items, module
+        page.wait_for_function(f"document.querySelectorAll('{SHOWN} .kit-item').length >= {items}", timeout=60_000)
+        assert shown(page).locator(".kit-item").count() == items, module
         page.close()
     context.close()
 
@@ -159,7 +159,7 @@ def test_leaving_a_page_stops_its_kernel_and_keeps_what_was_just_typed(server, b
     kernel = kernel_id(page)
     text_id = first_of("09_reflection", TextItem)
     page.locator(f".kit-item-{text_id} textarea").fill("Typed, then straight to the cohort page")
-    page.locator(".kit-nav a").last.click()  # within the autosave's one-second pause
+    shown(page).locator(".kit-nav a").last.click()  # within the autosave's one-second pause
     page.wait_for_selector(".kit-home, .kit-page", timeout=120_000)
     deadline = time.time() + 20
     while kernel_alive(server, kernel) and time.time() < deadline:

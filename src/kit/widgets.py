@@ -50,6 +50,10 @@ class Navigator(anywidget.AnyWidget):
 
     _esm = _script("navigator.js")
     module = t.Unicode("").tag(sync=True)
+    # Also as state, not only in the "shown" message: a page's first module is shown before the
+    # browser has connected, and a message sent then never arrives; the state does.
+    url = t.Unicode("").tag(sync=True)
+    title = t.Unicode("").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -67,5 +71,7 @@ class Navigator(anywidget.AnyWidget):
             callback(content["go"][:200], not content.get("back"))
 
     def shown(self, module: str, url: str, title: str, push: bool, focus: bool, announce: str = "") -> None:
-        self.module = module
+        self.module, self.title = module, title
+        if url:
+            self.url = url
         self.send({"shown": module, "url": url, "title": title, "push": push, "focus": focus, "announce": announce})

@@ -58,6 +58,13 @@ export default {
       announce(message.announce || "");
       if (message.focus) focusHeading(message.shown, 120);
     };
+    // The module the page opened on: its address and title (the "shown" message for it was sent
+    // before this page was connected).
+    const landed = model.get("url") ? new URL(model.get("url"), window.location.href).href : "";
+    if (landed && moduleOf(landed) !== moduleOf(window.location.href)) {
+      window.history.replaceState({ module: model.get("module") }, "", landed);
+    }
+    if (model.get("title")) document.title = model.get("title");
     document.addEventListener("click", onClick);
     window.addEventListener("popstate", onPop);
     model.on("msg:custom", onMessage);

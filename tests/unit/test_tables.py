@@ -3,33 +3,15 @@ open a page at a time and still save whole."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import ipywidgets as w
 import pytest
 from ipywidgets.widgets import widget as widget_module
 
-from kit.content import load_module
 from kit.store import Store
 from kit.worksheets import PAGE_ROWS, Worksheet
-from tests.unit.test_worksheets import ALL_TYPES
 
 DISTRICT, CONVENING, MODULE = "windy-city", "1", "42_sample"
 EMPTY = {"when": None, "kind": "", "ok": ""}  # the inventory table's other boxes, left empty
-
-
-@pytest.fixture
-def module(tmp_path: Path):
-    path = tmp_path / "42_sample.yaml"
-    path.write_text(ALL_TYPES, encoding="utf-8")
-    return load_module(path)
-
-
-@pytest.fixture
-def store(store_url: str):
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def grid(field) -> w.VBox:

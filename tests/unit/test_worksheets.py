@@ -4,72 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
 
-from kit.content import all_modules, load_module
+from kit.content import all_modules
 from kit.store import Store
 from kit.worksheets import BUILDERS, Worksheet
-
-ALL_TYPES = """\
-schema_version: 1
-id: 42_sample
-number: 42
-title: Every item type
-short_title: Sample
-purpose: Used by the tests.
-duration_minutes: 30
-outcomes: [Checked widgets]
-scales:
-  four:
-    source: kit
-    levels:
-      1: {label: One, descriptor: First}
-      2: {label: Two, descriptor: Second}
-      3: {label: Three, descriptor: Third}
-      4: {label: Four, descriptor: Fourth}
-charts:
-  - {id: dims, title: Dimensions, kind: ratings, items: [depth]}
-sections:
-  - id: main
-    title: Main
-    items:
-      - {id: depth, type: rating, prompt: Depth, scale: four, source: "003 § Scale"}
-      - {id: notes, type: text, prompt: Notes, source: kit}
-      - id: parts
-        type: checklist
-        prompt: Parts
-        source: kit
-        options: [{id: a, label: A}, {id: b, label: B}]
-      - id: stage
-        type: choice
-        prompt: Stage
-        source: kit
-        options: [{id: s1, label: One, detail: first stage}, {id: s2, label: Two}]
-      - id: order
-        type: ranking
-        prompt: Order
-        source: kit
-        options: [{id: x, label: X}, {id: y, label: Y}, {id: z, label: Z}]
-      - id: inventory
-        type: table
-        prompt: Inventory
-        source: kit
-        columns:
-          - {id: name, label: Name}
-          - {id: when, label: When, type: date}
-          - {id: kind, label: Kind, type: choice, options: [Gap, Redundancy]}
-          - {id: ok, label: OK, type: yesno}
-      - id: components
-        type: table
-        prompt: Components
-        source: kit
-        rows: [Meetings, Coaching]
-        columns:
-          - {id: component, label: Component}
-          - {id: now, label: What we have}
-"""
 
 VALUES = {
     "depth": {"level": 3, "evidence": "O'Brien's class — café <b>bold</b>"},
@@ -80,20 +20,6 @@ VALUES = {
     "inventory": [{"name": "MAP", "when": "2027-01-14", "kind": "Gap", "ok": "Yes"}],
     "components": [{"component": "Meetings", "now": "weekly staff"}, {"component": "Coaching", "now": ""}],
 }
-
-
-@pytest.fixture
-def module(tmp_path: Path):
-    path = tmp_path / "42_sample.yaml"
-    path.write_text(ALL_TYPES, encoding="utf-8")
-    return load_module(path)
-
-
-@pytest.fixture
-def store(store_url: str):
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def test_every_item_type_has_a_builder(module):

@@ -1,0 +1,25 @@
+"""Fixtures the worksheet tests share: a module with every item type, and an answer store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kit.content import load_module
+from kit.store import Store
+from tests.unit.samples import ALL_TYPES
+
+
+@pytest.fixture
+def module(tmp_path: Path):
+    path = tmp_path / "42_sample.yaml"
+    path.write_text(ALL_TYPES, encoding="utf-8")
+    return load_module(path)
+
+
+@pytest.fixture
+def store(store_url: str):
+    s = Store(store_url)
+    yield s
+    s.close()

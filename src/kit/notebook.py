@@ -31,7 +31,8 @@ def _await_request(charts: bool = False) -> None:
 
     A preheated kernel runs the notebook before anyone asks for it; the query string (which
     district) only exists once the request arrives, so everything that depends on it waits here.
-    Bokeh (and numpy with it, about 40 MB a kernel) is imported only for pages with charts.
+    Bokeh (and numpy with it, about 40 MB a kernel) is imported for pages that may draw a chart: the
+    workspace (any of its modules may) and the dashboard.
     """
     global _request_seen
     if _request_seen or not preheated():

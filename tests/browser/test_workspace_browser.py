@@ -75,6 +75,20 @@ def test_the_address_follows_reload_back_and_forward(server, browser):
     context.close()
 
 
+def test_your_name_is_asked_once_per_browser(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(team_url(server, "foothills-unified", "06_pilot"), timeout=120_000)
+    showing(page, "06_pilot", 120_000)
+    page.locator(".kit-author input").fill("Ana (coach)")
+    go(page, "07_spread")
+    assert page.locator(".kit-author input").input_value() == "Ana (coach)"  # the same box on every module
+    page.reload()
+    showing(page, "07_spread", 120_000)
+    assert page.locator(".kit-author input").input_value() == "Ana (coach)"  # remembered by this browser
+    context.close()
+
+
 def test_leaving_a_text_box_tells_the_kernel(server, browser):
     context = browser.new_context()
     page = context.new_page()

@@ -71,7 +71,10 @@ class Navigator(anywidget.AnyWidget):
             callback(content["go"][:200], not content.get("back"))
 
     def shown(self, module: str, url: str, title: str, push: bool, focus: bool, announce: str = "") -> None:
-        self.module, self.title = module, title
-        if url:
+        if module:
+            self.module = module
+        if url:  # an empty url or title (a refused move) leaves the page's own as they were
             self.url = url
+        if title:
+            self.title = title
         self.send({"shown": module, "url": url, "title": title, "push": push, "focus": focus, "announce": announce})

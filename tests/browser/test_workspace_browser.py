@@ -148,4 +148,8 @@ def test_the_default_server_started_ten_times_opens_a_page_each_time(browser, tm
             showing(page, "00_team", 120_000)
             context.close()
         log = (data / "serve.log").read_text()
-        assert "Traceback" not in log, log[-3000:]
+        # Only what happened while serving: a ready kernel still running its warm-up cell when
+        # the server is stopped may print ipykernel's "Socket operation on non-socket" on its way out.
+        serving = log.split("Handle signal")[0]
+        assert "Traceback" not in serving, serving[-3000:]
+        assert "restarting kernel" not in serving and "Timeout waiting" not in serving, serving[-3000:]

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from kit.errors import InvalidFile, KitError
-from kit.paths import sample_cohort_dir
+from kit.paths import data_dir, sample_cohort_dir
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -37,6 +37,18 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+
+
+def _default_store() -> str:
+    """Where the store is when neither --db nor $KIT_DB_URL says (for --help, so never an error)."""
+    try:
+        return str(data_dir() / "kit.db")
+    except KitError:  # a bad KIT_* value: the command itself says so
+        return "kit-data/kit.db"
+
+
+db_option = click.option("--db", default=None, metavar="URL",
+                         help=f"SQLAlchemy URL of the answer store [default: $KIT_DB_URL, else {_default_store()}].")
 cohort_option = click.option(
     "--cohort", type=click.Path(path_type=Path), default=None, envvar="KIT_COHORT", show_envvar=True,
     help="Folder of district .yaml files [default: the sample cohort].",
@@ -118,8 +130,7 @@ def cohort(cohort: Path | None) -> None:
 @click.option("--port", default=8866, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 lets laptops in the room connect.")
-@click.option("--db", default=None,
-              help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db, or $KIT_DB_URL].")
+@db_option
 @click.option("--cull-minutes", default=30, show_default=True, help="Stop a page's kernel after this long idle.")
 @click.option("--pool", type=click.IntRange(min=0), default=None,
               help="Workspace kernels kept ready so team pages open at once [default: one per team, at most 8;"
@@ -155,7 +166,7 @@ def serve(cohort: Path | None, port: int, host: str, db: str | None, cull_minute
 @click.option("--modules", "module_list", default=None, help="Comma-separated modules, e.g. 02,03 [default: all].")
 @click.option("--jobs", "-j", type=click.IntRange(1, 32), default=None,
               help="Parallel workers, one warm kernel each [default: cores, at most 4].")
-@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@db_option
 @click.option("--pdf", is_flag=True, help="Also print each packet to PDF with chromium.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where the notebooks run: kernels on this machine, or Dask workers.")
@@ -256,7 +267,7 @@ def agenda(start, module_list: str, day_end: str, last_day_end: str, fmt: str) -
 @cohort_option
 @click.option("--district", "district_id", required=True, help="District id, e.g. windy-city.")
 @click.option("--convening", default="", help="Which convening [default: the cohort's latest].")
-@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@db_option
 @friendly
 def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | None) -> None:
     """Print the risks to scale the kit sees in a district's answers and profile, with their sources.
@@ -291,7 +302,7 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
 @click.option("--rotate", is_flag=False, flag_value="all", default=None, metavar="[DISTRICT]",
               help="Make new tokens: alone, for every link; with a district id (or program-manager), for that"
                    " link only. The old links stop working within seconds, also on a running kit serve.")
-@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@db_option
 @friendly
 def links(cohort: Path | None, base_url: str, out: Path | None, rotate: str | None, db: str | None) -> None:
     """Print each district team's link (it carries a secret token) and the program manager's.
@@ -333,7 +344,7 @@ def convening() -> None:
 @click.option("--date", "when", required=True, type=click.DateTime(["%Y-%m-%d"]), help="e.g. 2027-01-14")
 @click.option("--title", default="", help="What the convening is about.")
 @click.option("--number", type=int, default=None, help="Its number [default: the next one].")
-@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@db_option
 @friendly
 def convening_add(cohort: Path | None, when: Any, title: str, number: int | None, db: str | None) -> None:
     """Record a convening; worksheets opened from the cohort page are then for it.
@@ -351,7 +362,7 @@ def convening_add(cohort: Path | None, when: Any, title: str, number: int | None
 
 @convening.command("list")
 @cohort_option
-@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@db_option
 @friendly
 def convening_list(cohort: Path | None, db: str | None) -> None:
     """List a cohort's convenings, first to last.
@@ -371,7 +382,7 @@ def convening_list(cohort: Path | None, db: str | None) -> None:
 
 @main.command("load-answers")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@db_option
 @friendly
 def load_answers(path: Path, db: str | None) -> None:
     """Load answers from a YAML file into the store (each a new version; unchanged ones are skipped).
@@ -388,7 +399,7 @@ def load_answers(path: Path, db: str | None) -> None:
 
 @main.command("backup")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="File to write the copy to.")
-@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@db_option
 @friendly
 def backup_command(out: Path, db: str | None) -> None:
     """Copy the answer store to a file; safe while `kit serve` runs.
@@ -402,7 +413,7 @@ def backup_command(out: Path, db: str | None) -> None:
 
 @main.command("restore")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@db_option
 @click.option("--force", is_flag=True, help="Replace a store that already exists.")
 @friendly
 def restore_command(path: Path, db: str | None, force: bool) -> None:
@@ -424,7 +435,7 @@ def restore_command(path: Path, db: str | None, force: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
               help="File format [default: from the --out suffix; xlsx unless it is .csv].")
 @click.option("--convening", default=None, help="Only this convening [default: every convening with answers].")
-@click.option("--db", default=None, help="SQLAlchemy URL of the answer store [default: ./kit-data/kit.db].")
+@db_option
 @friendly
 def export_command(cohort: Path | None, out: Path, fmt: str | None, convening: str | None, db: str | None) -> None:
     """Write the latest answer of every item, for every district of a cohort, to a spreadsheet.

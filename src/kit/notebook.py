@@ -21,6 +21,7 @@ from kit.errors import InvalidFile, KitError
 from kit.paths import sample_cohort_dir
 from kit.preheat import preheated, wait_for_request
 from kit.report import css, flag_html, render_module
+from kit.settings import settings
 from kit.store import Store
 
 _request_seen = False
@@ -75,7 +76,7 @@ def under_voila() -> bool:
 
 
 def cohort_dir() -> Path:
-    return Path(os.environ.get("KIT_COHORT", sample_cohort_dir()))
+    return settings().cohort or sample_cohort_dir()
 
 
 def convening_labels(store: Store | None) -> dict[str, str]:
@@ -222,7 +223,7 @@ _stores: dict[str, Store | None] = {}
 
 def _live_store() -> Store:
     """The kernel's read-write store, opened once (a preheated kernel opens it before the request)."""
-    key = "live:" + (os.environ.get("KIT_DB_URL") or "")
+    key = "live:" + settings().db_url
     store = _stores.get(key)
     if store is None:
         store = _stores[key] = Store()
@@ -252,7 +253,7 @@ def _live(module: Module, district: District, convening: str, store: Store, aske
     space = Workspace(district, convening, store, url=lambda m: link(m, district.id, asked_convening),
                       home=page_url("home") if manager else None, labels=labels, client=client,
                       cohort=cohort_dir().name)
-    if not os.environ.get("KIT_BOKEHJS_IN_PAGE"):  # kit serve's template has it; any module may draw a chart
+    if not settings().bokehjs_in_page:  # kit serve's template has it; any module may draw a chart
         _load_bokehjs()
     space.open(module)
     _display(space.widget)
@@ -387,7 +388,7 @@ def dashboard(convening: str = "", refresh: str = "30") -> Any:
         seconds = min(max(float(resolve("refresh", refresh)), 1.0), 3600.0)
     except ValueError:
         seconds = 30.0
-    if not os.environ.get("KIT_BOKEHJS_IN_PAGE"):
+    if not settings().bokehjs_in_page:
         _load_bokehjs()
     board = Dashboard(store, districts, convening, convening_labels(store), refresh=seconds)
     _display(board.widget)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from kit.settings import settings
 
 
 def project_root() -> Path:
     """The kit's folder (with modules/ and notebooks/): $KIT_HOME, or the source checkout."""
-    env = os.environ.get("KIT_HOME")
-    if env:
-        return Path(env).resolve()
+    home = settings().home
+    if home:
+        return home.resolve()
     return Path(__file__).resolve().parents[2]
 
 
@@ -32,4 +33,4 @@ def guides_dir() -> Path:
 
 def data_dir() -> Path:
     """Where the default SQLite store (and the served Voila template) live: $KIT_DATA or kit-data/."""
-    return Path(os.environ.get("KIT_DATA", project_root() / "kit-data")).resolve()
+    return (settings().data or project_root() / "kit-data").resolve()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 
+from kit.settings import settings
+
 
 def preheated() -> bool:
     """True in a kernel that Voila started ahead of any request (its pool)."""
@@ -47,7 +49,7 @@ def wait_for_request(url: str | None = None, open_timeout: float = 5.0, recv_sec
     from websockets.exceptions import WebSocketException
     from websockets.sync.client import connect
 
-    headers = {"X-Kit-Query-Secret": os.environ.get("KIT_QUERY_SECRET", "")}
+    headers = {"X-Kit-Query-Secret": settings().query_secret}
     failures = 0
     while failures < UNREACHABLE_TRIES:
         try:

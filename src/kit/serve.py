@@ -13,6 +13,7 @@ from kit.districts import load_cohort
 from kit.errors import KitError
 from kit.guard import check_sqlite, hold_serve_lock
 from kit.paths import data_dir, notebooks_dir
+from kit.settings import settings
 from kit.store import Store
 
 
@@ -190,7 +191,7 @@ def prepare(cohort: Path, db: str | None, new_store: bool = False) -> tuple[Stor
 
 def public_base(port: int, host: str, base_url: str = "/") -> str:
     """Where people reach the worksheets: $KIT_LINKS_BASE_URL (set behind a hub), else this machine's address."""
-    configured = os.environ.get("KIT_LINKS_BASE_URL", "").strip()
+    configured = settings().links_base_url
     if configured:
         return configured.rstrip("/")
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
@@ -200,6 +201,7 @@ def public_base(port: int, host: str, base_url: str = "/") -> str:
 def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | None = None,
           cull_minutes: int = 30, pool: int | None = None, base_url: str = "/", new_store: bool = False) -> None:
     url_prefix(base_url)  # a bad --base-url stops here, before any work
+    settings()  # and so does a bad KIT_* variable, rather than in every kernel
     if port_in_use(host, port):
         raise KitError(f"port {port} on {host} is already in use (another `kit serve`?): stop it, or "
                        "choose another with --port")
@@ -220,7 +222,7 @@ def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | Non
     print(f"Answers are stored in {store.shown_url}")
     print(f"Serving {teams} districts. Program manager, open (keep it private):")
     print(f"  {public}/voila/render/home.ipynb?token={token}")
-    where = public if os.environ.get("KIT_LINKS_BASE_URL") else public_base(port, "<this laptop>", base_url)
+    where = public if settings().links_base_url else public_base(port, "<this laptop>", base_url)
     print(f"Each team's own link: kit links --cohort {cohort} --base-url {where}")
     print("Press Ctrl-C to stop.", flush=True)
     store.close()

@@ -49,23 +49,13 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from kit.access import MANAGER, WORKSPACE, page_allowed, plausible_token, token_hash
+from kit.settings import Settings, settings
 from kit.store import Store
 
 COOKIE_PREFIX = "kit-link-"
 QUERY_SECRET_HEADER = "X-Kit-Query-Secret"  # a pool kernel shows it when it asks for its request (kit.preheat)
 HOLDER_CACHE_SECONDS = 5.0  # a rotated link stops working within this long
-# Defaults sized for a room: a team of about ten shares a link on three to five devices, and each
-# device holds one page (leaving a page stops its kernel). The program manager opens the cohort
-# page, the dashboard and teams' pages. Behind a proxy every request comes from one address, so
-# the per-address limit is generous; 0 turns either off (KIT_MAX_PAGES_PER_LINK, KIT_MAX_PAGES_PER_ADDRESS).
-MAX_PAGES_PER_LINK = 12
-MAX_PAGES_PER_ADDRESS = 40
-# Pages rendered at once. Each render starts (or wakes) a kernel and runs the notebook: on two
-# cores, six at once all finished late and some lost their output ("Timeout waiting for IOPub
-# output"); taken in turn, the first are ready sooner (benchmarks/room_start.py: median 19.7 s
-# against 26.1 s with six slots). One link renders one page at a time, so a flood on one link
-# cannot hold every slot while other teams wait (benchmarks/abuse.py).
-RENDER_SLOTS = max(2, os.cpu_count() or 2)
+# The page limits and the render slots are settings (kit.settings, which says why they are sized so).
 # A page whose kernel has had no browser connected for this long is taken as left (a tab closed
 # without saying so: phones and tablets often do not). Past a limit, such kernels of the same link
 # or device are stopped first, so a team that moved through every module is never locked out.
@@ -112,9 +102,10 @@ class Gate:
         self._holders: dict[str, tuple[float, Link | None]] = {}
         self.owners: dict[str, Owner] = {}
         self.request: contextvars.ContextVar[Owner | None] = contextvars.ContextVar("kit_request", default=None)
-        self.max_per_link = MAX_PAGES_PER_LINK
-        self.max_per_address = MAX_PAGES_PER_ADDRESS
-        self.render_slots = RENDER_SLOTS
+        defaults = Settings.model_construct()
+        self.max_per_link = defaults.max_pages_per_link
+        self.max_per_address = defaults.max_pages_per_address
+        self.render_slots = defaults.render_slots
         self._module_ids: set[str] | None = None
         self.pending: list[Owner] = []  # pages being rendered: they count against the limits before their kernel
         self._slots: asyncio.Semaphore | None = None
@@ -365,7 +356,7 @@ class QuerySocket(RequestInfoSocketHandler):
     """
 
     def prepare(self) -> None:
-        expected = os.environ.get("KIT_QUERY_SECRET", "")
+        expected = settings().query_secret
         given = self.request.headers.get(QUERY_SECRET_HEADER, "")
         if not expected or not secrets.compare_digest(given, expected):
             raise web.HTTPError(403)
@@ -455,9 +446,10 @@ class KitVoila(Voila):
         self.log.addFilter(ScrubTokens())
         self.voila_configuration.multi_kernel_manager_class = KitKernelManager
         os.environ.setdefault("KIT_QUERY_SECRET", secrets.token_urlsafe(24))  # the kernels inherit it
-        GATE.max_per_link = int(os.environ.get("KIT_MAX_PAGES_PER_LINK", MAX_PAGES_PER_LINK))
-        GATE.max_per_address = int(os.environ.get("KIT_MAX_PAGES_PER_ADDRESS", MAX_PAGES_PER_ADDRESS))
-        GATE.render_slots = int(os.environ.get("KIT_RENDER_SLOTS", RENDER_SLOTS))
+        configured = settings()
+        GATE.max_per_link = configured.max_pages_per_link
+        GATE.max_per_address = configured.max_pages_per_address
+        GATE.render_slots = configured.render_slots
 
     def init_settings(self) -> dict[str, Any]:
         settings = super().init_settings()

@@ -48,6 +48,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from kit.access import HASH_PREFIX, plausible_token, token_hash
 from kit.errors import KitError
 from kit.paths import data_dir
+from kit.settings import settings
 
 # 2: responses.author (who saved, as typed on the worksheet); 3: access.token holds a token's hash
 SCHEMA_VERSION = 3
@@ -166,9 +167,9 @@ class Conflict(KitError):
 
 
 def default_url() -> str:
-    env = os.environ.get("KIT_DB_URL")
-    if env:
-        return env
+    configured = settings().db_url
+    if configured:
+        return configured
     return f"sqlite:///{data_dir() / 'kit.db'}"
 
 
@@ -626,8 +627,7 @@ def sqlite_synchronous() -> str:
     With WAL, NORMAL may lose the last commits when the machine loses power (a closed laptop's
     battery running out); `benchmarks/load.py --synchronous FULL,NORMAL` measures what FULL costs.
     """
-    chosen = os.environ.get("KIT_SQLITE_SYNCHRONOUS", "FULL").strip().upper()
-    return chosen if chosen in ("FULL", "NORMAL") else "FULL"
+    return settings().sqlite_synchronous
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:

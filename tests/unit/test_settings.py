@@ -61,3 +61,10 @@ def test_a_kit_home_without_modules_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("KIT_HOME", str(tmp_path))
     with pytest.raises(KitError, match="KIT_HOME: .* has no modules/ folder"):
         project_root()
+
+
+def test_kit_is_a_package_with_a_version():
+    import kit
+
+    assert kit.__file__ and kit.__file__.endswith("__init__.py")
+    assert kit.__version__.count(".") >= 1

@@ -21,7 +21,7 @@ from kit.content import Chart, ChoiceItem, Module, RatingItem, Trend, all_module
 from kit.districts import District
 from kit.errors import KitError
 from kit.report import answer_text, css, flag_html, plural
-from kit.store import Answer, Store
+from kit.store import Answer, Store, report_store
 
 
 @dataclass(frozen=True)
@@ -287,9 +287,7 @@ class Dashboard:
         """Re-read the store; redraw if anything was saved. Never lets an error stop the loop."""
         try:
             if self.store is None:
-                from kit.notebook import _report_store
-
-                self.store = _report_store()
+                self.store = report_store()
             if self.changed():
                 self.draw(self.snapshot())
         except Exception as exc:  # noqa: BLE001 - the page says so and tries again next time

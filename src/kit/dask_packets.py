@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from kit.content import Module
 from kit.districts import District
 from kit.errors import KitError
-from kit.packets import Job, Rendered, Worker, describe, render_modules
+from kit.kernels import Job, Rendered, Worker, describe, render_modules
 
 T = TypeVar("T")
 CONNECT_TIMEOUT = "20s"  # how long to keep trying a --scheduler address before giving up
@@ -38,7 +38,11 @@ _kernels: dict[str, tuple[dict[str, str], Worker]] = {}
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine on this process's kernel loop and wait for it."""
+    """Run a coroutine on this process's kernel loop and wait for it.
+
+    Not jupyter_core's `run_sync`, whose loop is per thread: a worker's warm kernels outlive each
+    task, and `close_kernels` stops them from another thread, so they all live on one loop.
+    """
     global _loop
     with _loop_lock:
         if _loop is None:

@@ -22,7 +22,7 @@ from kit.paths import sample_cohort_dir
 from kit.preheat import preheated, wait_for_request
 from kit.report import css, flag_html, render_module
 from kit.settings import settings
-from kit.store import Store
+from kit.store import Store, page_store, report_store
 
 _request_seen = False
 
@@ -54,7 +54,7 @@ def _await_request(charts: bool = False) -> None:
 
         load_rules()
     with suppress(Exception):  # a store that cannot open is reported on the page, after the request
-        _live_store()
+        page_store()
     wait_for_request()
     _request_seen = True
 
@@ -193,7 +193,7 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "",
 
         module = get_module(module_id)
         profile = find_district(cohort_dir(), district_id)
-        store = _report_store()
+        store = report_store()
         convening = which_convening(store, convening)
         answers = store.latest(profile.id, convening, module.id) if store else {}
         history = None
@@ -203,7 +203,7 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "",
                                                                                         convening)]
         return _display(HTML(render_module(module, profile, convening, answers, history=history)))
     try:
-        store = _live_store()
+        store = page_store()
     except Exception as exc:  # noqa: BLE001 - shown as a page, never a traceback
         return _error_page(f"The answer store cannot be opened ({exc}). Tell the program manager.")
     if not access(store, district_id):  # before anything else: a wrong link learns nothing, not even names
@@ -216,28 +216,6 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "",
     except KitError as exc:
         return _error_page(str(exc))
     return _live(module, profile, convening, store, asked_convening)
-
-
-_stores: dict[str, Store | None] = {}
-
-
-def _live_store() -> Store:
-    """The kernel's read-write store, opened once (a preheated kernel opens it before the request)."""
-    key = "live:" + settings().db_url
-    store = _stores.get(key)
-    if store is None:
-        store = _stores[key] = Store()
-    return store
-
-
-def _report_store() -> Store | None:
-    """One read-only store per kernel (a warm packet kernel renders many notebooks)."""
-    from kit.store import default_url
-
-    url = default_url()
-    if url not in _stores:
-        _stores[url] = Store.if_exists(url)
-    return _stores[url]
 
 
 def _live(module: Module, district: District, convening: str, store: Store, asked_convening: str = "") -> Any:
@@ -379,7 +357,7 @@ def dashboard(convening: str = "", refresh: str = "30") -> Any:
     from kit.dashboard import Dashboard
 
     _await_request(charts=True)
-    store = _live_store() if under_voila() else _report_store()
+    store = page_store() if under_voila() else report_store()
     if not access(store, None):
         return _denied_page(for_manager=True)
     districts, _problems = load_cohort(cohort_dir())

@@ -12,37 +12,26 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
 
-import nbformat
+from jupyter_core.utils import run_sync
 
 from kit.atomic import write_atomic
 from kit.content import Module, all_modules, get_module
 from kit.districts import District, load_cohort
 from kit.errors import KitError
+from kit.kernels import Fragment, Job, Rendered, Worker, describe, render_district
 from kit.paths import notebooks_dir
 from kit.printing import print_pdf
 from kit.report import css
 
-RESET = 'get_ipython().run_line_magic("reset", "-f")'
 OUTPUT_TEMPLATE = "{out}/{district}/index.html"
-
-
-@dataclass
-class Job:
-    district: District
-    modules: list[Module]
 
 
 @dataclass
@@ -82,105 +71,6 @@ def bokeh_js() -> str:
     return Resources(mode="inline", components=["bokeh"]).render_js()
 
 
-def parameterized(notebook: Path, params: dict[str, Any]) -> Any:
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
-
-    nb = load_notebook_node(str(notebook))  # papermill's own reader: adds the metadata it relies on
-    nb = parameterize_notebook(nb, params)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(RESET, metadata={"tags": ["kit-reset"]}))
-    return nb
-
-
-def html_outputs(nb: Any) -> str:
-    """The HTML the notebook displayed, without code cells."""
-    parts = []
-    for cell in nb.cells:
-        if cell.cell_type != "code" or set(cell.metadata.get("tags", [])) & {"parameters", "injected-parameters",
-                                                                             "kit-reset"}:
-            continue
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "text/html" in data:
-                parts.append(data["text/html"])
-            elif output.get("output_type") == "execute_result" and "text/plain" in data:
-                parts.append(f"<pre>{escape(data['text/plain'])}</pre>")
-    return "\n".join(parts)
-
-
-class Worker:
-    """One warm kernel that executes notebooks one after another."""
-
-    def __init__(self, env: dict[str, str], timeout: int = 120):
-        from jupyter_client.manager import AsyncKernelManager
-
-        self.km = AsyncKernelManager(kernel_name="python3")
-        self.env = env
-        self.timeout = timeout
-
-    async def start(self, attempts: int = 3) -> None:
-        """Start the kernel; retried, because a kernel can die at birth on a busy machine (e.g. a port
-        taken between being chosen and being bound by a kernel started at the same moment)."""
-        from jupyter_client.manager import AsyncKernelManager
-
-        problem: BaseException | None = None
-        for _ in range(attempts):
-            try:
-                await self.km.start_kernel(env=self.env, stderr=subprocess.DEVNULL)
-                self.kc = self.km.client()
-                self.kc.start_channels()
-                await self.kc.wait_for_ready(timeout=120)
-                return
-            except (RuntimeError, TimeoutError) as exc:
-                problem = exc
-                with suppress(Exception):
-                    self.kc.stop_channels()
-                with suppress(Exception):
-                    await self.km.shutdown_kernel(now=True)
-                self.km = AsyncKernelManager(kernel_name="python3")
-        raise KitError(f"could not start a kernel for the packets ({problem}) — try again, or with --jobs 1")
-
-    async def run(self, nb: Any, cwd: Path) -> Any:
-        from nbclient import NotebookClient
-
-        if not await self.km.is_alive():  # a notebook crashed the kernel: start a fresh one
-            self.kc.stop_channels()
-            await self.km.restart_kernel(now=True)
-            self.kc = self.km.client()
-            self.kc.start_channels()
-            await self.kc.wait_for_ready(timeout=120)
-        client = NotebookClient(nb, km=self.km, timeout=self.timeout, allow_errors=False,
-                                resources={"metadata": {"path": str(cwd)}})
-        client.kc = self.kc  # reuse the warm kernel and its channels; nbclient leaves both running
-        await client.async_execute(cleanup_kc=False)
-        return nb
-
-    async def stop(self) -> None:
-        self.kc.stop_channels()
-        await self.km.shutdown_kernel(now=True)
-
-
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def first_error(exc: BaseException) -> str:
-    text = ANSI_ESCAPE.sub("", str(exc)).strip()  # IPython colours the traceback it sends back
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    # nbclient's CellExecutionError ends with "ErrorName: message"; show that line.
-    for line in reversed(lines):
-        if ":" in line and not line.startswith(("---", " ")):
-            return line.strip()[:300]
-    return (lines[-1] if lines else type(exc).__name__)[:300]
-
-
-def describe(exc: BaseException) -> str:
-    from nbclient.exceptions import CellExecutionError
-
-    if isinstance(exc, CellExecutionError | KitError):
-        return first_error(exc)
-    return f"{type(exc).__name__}: {exc}"[:300]
-
-
 def packet_html(district: District, convening: str, fragments: list[str], with_charts: bool,
                 generated: datetime) -> str:
     """One district's packet; `convening` is its label, e.g. "convening 3, 22 Apr 2027"."""
@@ -196,43 +86,6 @@ def packet_html(district: District, convening: str, fragments: list[str], with_c
         f"generated {generated:%d %b %Y %H:%M} UTC</p>"
         f"<nav aria-label='Modules'><ol>{toc}</ol></nav></header>{body}</main></body></html>"
     )
-
-
-Fragment = tuple[str, str, str]  # (anchor, title, html) of one section of a packet
-
-
-@dataclass
-class Rendered:
-    """A district's module sections, or why they could not be made: what a worker hands back."""
-
-    district_id: str
-    fragments: list[Fragment] = field(default_factory=list)
-    error: str | None = None
-    seconds: float = 0.0
-
-
-async def render_modules(worker: Worker, district: District, modules: list[Module], convening: str,
-                         nb_dir: Path) -> list[Fragment]:
-    """Run each module's notebook for one district on a warm kernel; the first failure raises."""
-    fragments = []
-    for module in modules:
-        notebook = nb_dir / f"{module.id}.ipynb"
-        if not notebook.is_file():
-            raise KitError(f"no notebook {notebook.name} for module {module.id}")
-        nb = parameterized(notebook, {"district": district.id, "convening": convening, "mode": "report"})
-        await worker.run(nb, nb_dir)
-        fragments.append((f"m{module.number:02d}", f"{module.number:02d} · {module.title}", html_outputs(nb)))
-    return fragments
-
-
-async def render_district(worker: Worker, job: Job, convening: str, nb_dir: Path) -> Rendered:
-    """The same as render_modules, but a failure is reported in the result instead of raised."""
-    started = time.perf_counter()
-    try:
-        fragments = await render_modules(worker, job.district, job.modules, convening, nb_dir)
-    except Exception as exc:  # noqa: BLE001 - one district's failure must not stop the others
-        return Rendered(job.district.id, error=describe(exc), seconds=time.perf_counter() - started)
-    return Rendered(job.district.id, fragments, seconds=time.perf_counter() - started)
 
 
 def write_packet(district: District, convening: str, out: Path, fragments: list[Fragment], flags: str) -> Path:
@@ -272,9 +125,6 @@ def parse_modules(spec: str | None) -> list[Module]:
     if not spec:
         return all_modules()
     return [get_module(part) for part in spec.split(",") if part.strip()]
-
-
-EXECUTORS = ("local", "dask")
 
 
 def build_packets(
@@ -345,12 +195,8 @@ def build_packets(
         if progress:
             progress(outcome, len(outcomes), total)
 
-    if queue and executor == "dask":
-        from kit.dask_packets import render_on_dask
-
-        render_on_dask(queue, modules, convening, nb_dir, kit_env, finish, workers=jobs, scheduler=scheduler)
-    elif queue:
-        run_coroutine(lambda: render_locally(queue, convening, nb_dir, {**os.environ, **kit_env}, jobs, finish))
+    if queue:
+        EXECUTORS[executor](queue, modules, convening, nb_dir, kit_env, finish, jobs, scheduler)
     index = None
     if any(o.ok for o in outcomes):
         index = out / "index.html"
@@ -387,26 +233,23 @@ async def render_locally(queue: list[Job], convening: str, nb_dir: Path, env: di
     await asyncio.gather(*(one_worker() for _ in range(max(1, min(jobs, len(queue))))))
 
 
-def run_coroutine(factory: Callable[[], Any]) -> None:
-    """asyncio.run, also from code that already has a loop running (Jupyter, Playwright's sync API)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(factory())
-        return
-    errors: list[BaseException] = []
+def run_here(queue: list[Job], modules: list[Module], convening: str, nb_dir: Path, kit_env: dict[str, str],
+             finish: Callable[[Job, Rendered], None], jobs: int, scheduler: str | None) -> None:
+    """Executor "local": `jobs` warm kernels in this process (also from code with a loop running)."""
+    run_sync(render_locally)(queue, convening, nb_dir, {**os.environ, **kit_env}, jobs, finish)
 
-    def target() -> None:
-        try:
-            asyncio.run(factory())
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            errors.append(exc)
 
-    thread = threading.Thread(target=target, name="kit-packets")
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
+def run_on_dask(queue: list[Job], modules: list[Module], convening: str, nb_dir: Path, kit_env: dict[str, str],
+                finish: Callable[[Job, Rendered], None], jobs: int, scheduler: str | None) -> None:
+    """Executor "dask": a local cluster of `jobs` workers, or the cluster at `scheduler`."""
+    from kit.dask_packets import render_on_dask  # dask is an optional extra
+
+    render_on_dask(queue, modules, convening, nb_dir, kit_env, finish, workers=jobs, scheduler=scheduler)
+
+
+Executor = Callable[[list[Job], list[Module], str, Path, dict[str, str], Callable[[Job, Rendered], None], int,
+                     str | None], None]
+EXECUTORS: dict[str, Executor] = {"local": run_here, "dask": run_on_dask}
 
 
 def default_jobs() -> int:

@@ -637,3 +637,25 @@ def _sqlite_begin_immediate(conn: Any) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
     except OperationalError as exc:
         raise KitError(f"the database is locked or unreadable ({exc.orig}) — try again") from None
+
+
+# One store per kernel: a page's kernel (or a preheated one, before its request) opens it once, and
+# a warm packet kernel renders many notebooks with the same one.
+_kernel_stores: dict[str, Store | None] = {}
+
+
+def page_store() -> Store:
+    """The kernel's read-write store for live pages, opened once."""
+    key = "live:" + settings().db_url
+    store = _kernel_stores.get(key)
+    if store is None:
+        store = _kernel_stores[key] = Store()
+    return store
+
+
+def report_store() -> Store | None:
+    """The kernel's read-only view of the store for reports and packets; None when there is no store."""
+    url = default_url()
+    if url not in _kernel_stores:
+        _kernel_stores[url] = Store.if_exists(url)
+    return _kernel_stores[url]

@@ -13,15 +13,16 @@ from pathlib import Path
 from kit.atomic import atomic_path
 from kit.errors import KitError
 from kit.guard import exclusive, holders
-from kit.store import default_url, private_file, shown_url
+from kit.store import default_url, private_file, shown_url, sqlite_file
 
 
 def sqlite_path(url: str | None) -> Path:
     url = url or default_url()
-    if not url.startswith("sqlite:///"):
+    path = sqlite_file(url)
+    if path is None:
         raise KitError(f"{shown_url(url)}: backup and restore work on the SQLite store — for another database"
                        " use its own tools (e.g. pg_dump)")
-    return Path(url.removeprefix("sqlite:///"))
+    return path
 
 
 def _copy(source: Path, target: Path) -> None:

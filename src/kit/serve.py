@@ -14,7 +14,7 @@ from kit.errors import KitError
 from kit.guard import check_sqlite, hold_serve_lock
 from kit.paths import data_dir, notebooks_dir
 from kit.settings import settings
-from kit.store import Store
+from kit.store import Store, sqlite_file
 
 
 def install_template(data: Path) -> Path:
@@ -49,8 +49,9 @@ def hold_serve_lock_of(db: str | None, port: int) -> None:
     from kit.store import default_url
 
     url = db or default_url()
-    if url.startswith("sqlite:///") and url.removeprefix("sqlite:///") != ":memory:":
-        _SERVE_LOCK = hold_serve_lock(Path(url.removeprefix("sqlite:///")), port)
+    path = sqlite_file(url)
+    if path:
+        _SERVE_LOCK = hold_serve_lock(path, port)
 
 
 def release_serve_lock() -> None:
@@ -148,8 +149,8 @@ def check_store(db: str | None, new_store: bool = False) -> None:
 
     url = db or default_url()
     restore = "kit restore BACKUP --force" + (f" --db {db}" if db else "")
-    if url.startswith("sqlite:///") and url.removeprefix("sqlite:///") != ":memory:":
-        path = Path(url.removeprefix("sqlite:///"))
+    path = sqlite_file(url)
+    if path:
         check_sqlite(path, Path(f"{path}.links").exists(), new_store, restore)
         return
     if url.startswith("sqlite"):

@@ -173,6 +173,17 @@ def default_url() -> str:
     return f"sqlite:///{data_dir() / 'kit.db'}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for another database or SQLite in memory."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def shown_url(url: str) -> str:
     """The URL without its password, for messages and logs."""
     with suppress(ArgumentError):
@@ -207,11 +218,10 @@ class Store:
     def __init__(self, url: str | None = None, create: bool = True):
         self.url = url or default_url()
         self.is_sqlite = self.url.startswith("sqlite")
-        if self.is_sqlite and create:
-            path = self.url.removeprefix("sqlite:///")
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-                private_file(Path(path))
+        path = sqlite_file(self.url)
+        if path and create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
         self.engine: Engine = _engine(self.url)
         self.is_postgres = self.engine.dialect.name == "postgresql"
         if self.is_sqlite:
@@ -229,8 +239,9 @@ class Store:
     def if_exists(cls, url: str | None = None) -> Store | None:
         """Open the store only if it already exists (packets read answers but never create one)."""
         url = url or default_url()
-        if url.startswith("sqlite:///"):
-            return cls(url) if Path(url.removeprefix("sqlite:///")).exists() else None
+        path = sqlite_file(url)
+        if path:
+            return cls(url) if path.exists() else None
         store = cls(url, create=False)
         with store._reachable(), store.engine.connect() as conn:
             found = store.engine.dialect.has_table(conn, responses.name)
@@ -365,8 +376,8 @@ class Store:
         every machine that prints links (the hub's service, staff servers), so there the tokens
         are in its ``link_tokens`` table, guarded by the database's own password: None.
         """
-        path = self.url.removeprefix("sqlite:///") if self.is_sqlite else ""
-        return Path(path + ".links") if path and path != ":memory:" else None
+        path = sqlite_file(self.url)
+        return Path(f"{path}.links") if path else None
 
     def link_book(self, conn: Connection | None = None) -> dict[str, dict[str, str]]:
         """{cohort: {district: token}} for the links made so far."""

@@ -68,3 +68,4 @@ def test_kit_is_a_package_with_a_version():
 
     assert kit.__file__ and kit.__file__.endswith("__init__.py")
     assert kit.__version__.count(".") >= 1
+

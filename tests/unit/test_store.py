@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, update
 
 from kit.errors import KitError
-from kit.store import Conflict, Store, responses, schema_info
+from kit.store import Conflict, Store, responses, schema_info, sqlite_file
 
 
 @pytest.fixture
@@ -179,3 +180,11 @@ def test_an_unreachable_server_is_one_clear_message_without_the_password():
     assert "s3cret" not in str(info.value)
     with pytest.raises(KitError, match="is not a database URL"):
         Store("kit.db")
+
+
+@pytest.mark.parametrize(("url", "path"), [("sqlite:////srv/kit/kit.db", "/srv/kit/kit.db"),
+                                           ("sqlite:///kit-data/kit.db", "kit-data/kit.db"),
+                                           ("sqlite:///:memory:", None), ("sqlite://", None),
+                                           ("postgresql+psycopg://kit@db/kit", None), ("not a url", None)])
+def test_the_sqlite_file_of_a_store_url(url, path):
+    assert sqlite_file(url) == (Path(path) if path else None)

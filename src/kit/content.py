@@ -128,7 +128,6 @@ Item = Annotated[
     RatingItem | TextItem | ChecklistItem | ChoiceItem | RankingItem | TableItem,
     Field(discriminator="type"),
 ]
-ITEM_TYPES = ("rating", "text", "checklist", "choice", "ranking", "table")
 
 
 class Section(Strict):

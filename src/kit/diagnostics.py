@@ -63,10 +63,6 @@ class Flag:
     rule: Diagnostic
     items: tuple[str, ...]  # "module.item" refs the rule reads (where the flag is shown)
 
-    @property
-    def modules(self) -> set[str]:
-        return {ref.split(".")[0] for ref in self.items}
-
 
 # facts a rule can read ------------------------------------------------------------------------
 

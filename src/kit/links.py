@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from kit.access import WORKSPACE  # a team's one page: it opens at the first module and holds them all
 from kit.districts import load_cohort
 from kit.errors import KitError
 from kit.store import Store
-
-FIRST_PAGE = "00_team"  # a team starts at the first module; the sequence bar links the others
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ def make_links(cohort: Path, base_url: str, store: Store, rotate: bool | list[st
     base = base_url.rstrip("/") + "/voila/render"
     out = [Link("", "Program manager (cohort page and dashboard)",
                 f"{base}/home.ipynb?{urlencode({'token': tokens['']})}")]
-    out += [Link(d.id, d.name, f"{base}/{FIRST_PAGE}.ipynb?{urlencode({'district': d.id, 'token': tokens[d.id]})}")
+    out += [Link(d.id, d.name, f"{base}/{WORKSPACE}.ipynb?{urlencode({'district': d.id, 'token': tokens[d.id]})}")
             for d in districts]
     return out
 

@@ -31,7 +31,7 @@ def test_each_team_gets_its_own_link_and_the_file_is_private(tmp_path):
     links = read(out)
     assert set(links) == {"program-manager", "center-city", "copper-mine", "foothills-unified", "sequoia-grove",
                           "valley-view", "windy-city"}
-    assert links["windy-city"].startswith("http://10.0.0.5:8866/voila/render/00_team.ipynb?district=windy-city&token=")
+    assert links["windy-city"].startswith("http://10.0.0.5:8866/voila/render/workspace.ipynb?district=windy-city&token=")
     tokens = {d: link.split("token=")[1] for d, link in links.items()}
     assert len(set(tokens.values())) == len(tokens) and all(len(t) >= 20 for t in tokens.values())
     assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -250,7 +250,7 @@ def test_kit_links_takes_the_hubs_address_and_the_cohort_from_the_environment(tm
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "https://hub.example.org/services/kit/voila/render/home.ipynb?token=" in text
-    assert "https://hub.example.org/services/kit/voila/render/00_team.ipynb?district=copper-mine&token=" in text
+    assert "https://hub.example.org/services/kit/voila/render/workspace.ipynb?district=copper-mine&token=" in text
 
 
 # docs/deploy.md -------------------------------------------------------------------------------

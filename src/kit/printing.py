@@ -22,6 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+from kit.atomic import atomic_path
 from kit.errors import KitError
 
 # US Letter with half-inch margins: the page's text is 7.5 in = 720 CSS pixels wide.
@@ -160,7 +161,6 @@ class DevTools:
 def print_pdf(html: Path, timeout: float = 180.0) -> Path:
     """Print a packet to PDF next to the HTML, once every chart has drawn; returns the PDF's path."""
     target = html.with_suffix(".pdf")
-    tmp = target.with_name(f".{target.name}.tmp")
     with tempfile.TemporaryDirectory() as profile:
         browser = DevTools(Path(profile), timeout)
         try:
@@ -183,9 +183,6 @@ def print_pdf(html: Path, timeout: float = 180.0) -> Path:
             pdf = browser.send("Page.printToPDF", {**PAPER, "printBackground": True}, session)
         finally:
             browser.close()
-    try:
+    with atomic_path(target) as tmp:  # two runs printing the same packet never share a temporary file
         tmp.write_bytes(base64.b64decode(pdf["data"]))
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return target

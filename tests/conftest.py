@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kit.store import Store
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 
@@ -112,3 +114,11 @@ def http_get(url: str, timeout: float = 120) -> tuple[int, str]:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as refused:
         return refused.code, refused.read().decode("utf-8", "replace")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """An empty answer store on each backend `store_url` gives (SQLite; PostgreSQL when configured)."""
+    s = Store(store_url)
+    yield s
+    s.close()

@@ -1,4 +1,4 @@
-"""Fixtures the worksheet tests share: a module with every item type, and an answer store."""
+"""Fixtures the worksheet tests share: a module with every item type (the store is tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from kit.content import load_module
-from kit.store import Store
 from tests.unit.samples import ALL_TYPES
 
 
@@ -18,8 +17,3 @@ def module(tmp_path: Path):
     return load_module(path)
 
 
-@pytest.fixture
-def store(store_url: str):
-    s = Store(store_url)
-    yield s
-    s.close()

@@ -20,11 +20,6 @@ COHORT = ROOT / "sample_districts"
 MODULES = {m.id: m for m in all_modules()}
 
 
-@pytest.fixture
-def store(store_url: str):
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def fired(store: Store, district: str = "copper-mine", convening: str = "1") -> set[str]:

@@ -19,11 +19,6 @@ from kit.worksheets import Worksheet, history_html
 D = "copper-mine"
 
 
-@pytest.fixture
-def store(store_url: str):
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 @pytest.fixture

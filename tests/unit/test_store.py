@@ -11,14 +11,6 @@ from sqlalchemy import create_engine, inspect, select, update
 from kit.errors import KitError
 from kit.store import Conflict, Store, responses, schema_info, sqlite_file
 
-
-@pytest.fixture
-def store(store_url):
-    s = Store(store_url)
-    yield s
-    s.close()
-
-
 KEY = ("windy-city", "1", "03_fundamentals")
 
 

@@ -26,9 +26,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.serving import kit_serve  # noqa: E402
-from tests.browser.conftest import team_tokens  # noqa: E402
-from tests.conftest import ARGS, CHROMIUM  # noqa: E402
+from benchmarks.serving import ARGS, CHROMIUM, kit_serve, team_tokens  # noqa: E402
 
 
 def status_of(url: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -13,7 +14,32 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.browser.conftest import free_port
+from kit.printing import chromium
+
+CHROMIUM = chromium()  # Debian's chromium: Playwright's own browsers cannot be downloaded here
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def team_tokens(data: Path, cohort: Path | None = None) -> dict[str, str]:
+    """The tokens `kit serve` made for a cohort (the sample one unless named), read from the store in
+    `data`; "" is the program manager's."""
+    from kit.districts import load_cohort
+    from kit.paths import sample_cohort_dir
+    from kit.store import Store
+
+    cohort = cohort or sample_cohort_dir()
+    store = Store(f"sqlite:///{data / 'kit.db'}")
+    try:
+        return store.links(cohort.name, [d.id for d in load_cohort(cohort)[0]])
+    finally:
+        store.close()
 
 
 @dataclass

@@ -27,12 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serving import ARGS, CHROMIUM, free_port, team_tokens  # noqa: E402
 from kit.content import all_modules  # noqa: E402
 from kit.districts import load_cohort  # noqa: E402
 from kit.sample_answers import load_answers  # noqa: E402
 from kit.store import Store  # noqa: E402
-from tests.browser.conftest import free_port, team_tokens  # noqa: E402
-from tests.conftest import ARGS, CHROMIUM  # noqa: E402
 
 COHORT = ROOT / "sample_districts"
 

@@ -23,9 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serving import ARGS, CHROMIUM, free_port, team_tokens  # noqa: E402
 from kit.content import RatingItem, get_module  # noqa: E402
-from tests.browser.conftest import free_port, team_tokens  # noqa: E402
-from tests.conftest import ARGS, CHROMIUM  # noqa: E402
 
 MODULE = "03_fundamentals"  # the largest worksheet (23 items); --module for another
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARGS, CHROMIUM, ROOT  # noqa: F401 - re-exported for benchmarks
+from tests.conftest import ROOT
 
 TOKENS: dict[str, str] = {}  # the running server's team links: district id → token ("" → program manager)
 

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 
 from jupyter_core.utils import run_sync
@@ -27,6 +26,7 @@ from kit.content import Module, all_modules, get_module
 from kit.districts import District, load_cohort
 from kit.errors import KitError
 from kit.kernels import Fragment, Job, Rendered, Worker, describe, render_district
+from kit.pages import render
 from kit.paths import notebooks_dir
 from kit.printing import print_pdf
 from kit.report import css
@@ -71,21 +71,11 @@ def bokeh_js() -> str:
     return Resources(mode="inline", components=["bokeh"]).render_js()
 
 
-def packet_html(district: District, convening: str, fragments: list[str], with_charts: bool,
+def packet_html(district: District, convening: str, fragments: list[Fragment], with_charts: bool,
                 generated: datetime) -> str:
     """One district's packet; `convening` is its label, e.g. "convening 3, 22 Apr 2027"."""
-    toc = "".join(f"<li><a href='#{anchor}'>{escape(title)}</a></li>" for anchor, title, _ in fragments)
-    body = "\n".join(html for _, _, html in fragments)
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(district.name)} — packet, {escape(convening)}</title>"
-        f"<style>{css()}</style>{bokeh_js() if with_charts else ''}</head><body><main class='kit-packet'>"
-        f"<header><p class='kit-meta'>District scale kit · packet</p><h1>{escape(district.name)}</h1>"
-        f"<p class='kit-meta'>{escape(district.collaboration_label)} · {escape(convening)} · "
-        f"generated {generated:%d %b %Y %H:%M} UTC</p>"
-        f"<nav aria-label='Modules'><ol>{toc}</ol></nav></header>{body}</main></body></html>"
-    )
+    return render("packet.html", district=district, convening=convening, fragments=fragments, css=css(),
+                  bokeh_js=bokeh_js() if with_charts else "", generated=generated)
 
 
 def write_packet(district: District, convening: str, out: Path, fragments: list[Fragment], flags: str) -> Path:
@@ -98,27 +88,8 @@ def write_packet(district: District, convening: str, out: Path, fragments: list[
 
 
 def index_html(outcomes: list[Outcome], modules: list[Module], convening: str, generated: datetime) -> str:
-    head = "".join(f"<th scope='col'>{m.number:02d}<br>{escape(m.short_title)}</th>" for m in modules)
-    rows = []
-    for o in sorted(outcomes, key=lambda o: o.name.lower()):
-        if o.ok:
-            cells = "".join(
-                f"<td>{o.answered.get(m.id, 0)}/{len(m.items())}</td>" for m in modules)
-            link = f"<a href='{escape(o.district_id)}/index.html'>{escape(o.name)}</a>"
-        else:
-            cells = f"<td colspan='{len(modules)}' class='kit-status-error'>Not written: {escape(o.error or '')}</td>"
-            link = escape(o.name)
-        rows.append(f"<tr><th scope='row'>{link}</th>{cells}</tr>")
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>District packets — {escape(convening)}</title><style>{css()}</style></head>"
-        "<body><main class='kit-packet kit-home'><h1>District packets</h1>"
-        f"<p class='kit-meta'>{escape(convening[:1].upper() + convening[1:])} · {sum(o.ok for o in outcomes)} of"
-        f" {len(outcomes)}"
-        f" packets written · generated {generated:%d %b %Y %H:%M} UTC · cells show items answered</p>"
-        f"<table><thead><tr><th scope='col'>District</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-        "</table></main></body></html>"
-    )
+    return render("packet_index.html", outcomes=sorted(outcomes, key=lambda o: o.name.lower()), modules=modules,
+                  convening=convening, written=sum(o.ok for o in outcomes), css=css(), generated=generated)
 
 
 def parse_modules(spec: str | None) -> list[Module]:

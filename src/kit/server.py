@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-import jinja2
 from jupyter_core.utils import ensure_async
 from jupyter_server.auth.authorizer import Authorizer
 from jupyter_server.auth.identity import IdentityProvider, User
@@ -49,6 +48,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from kit.access import MANAGER, WORKSPACE, page_allowed, plausible_token, token_hash
+from kit.pages import render
 from kit.settings import Settings, settings
 from kit.store import Store
 
@@ -261,14 +261,11 @@ class LinkAuthorizer(Authorizer):
 
 # -- handlers ---------------------------------------------------------------------------------------
 
-_pages = jinja2.Environment(autoescape=True, loader=jinja2.PackageLoader("kit", "templates"))
-
-
 def refusal_page(handler: web.RequestHandler, status: int, title: str, message: str) -> None:
     handler.set_status(status)
     handler.set_header("Content-Type", "text/html; charset=UTF-8")
     handler.set_header("Cache-Control", "no-store")
-    handler.finish(_pages.get_template("refusal.html").render(title=title, message=message))
+    handler.finish(render("refusal.html", title=title, message=message))
 
 
 DENIED = ("This link does not open this page. Use the link your program manager sent your team, or ask them"

@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
-from html import escape
 from math import nan
 from statistics import mean
 from typing import Any
 
+from markupsafe import Markup
+
 from kit.content import Chart, ChoiceItem, Module, RatingItem, Trend, all_modules
 from kit.districts import District
 from kit.errors import KitError
+from kit.pages import render
 from kit.report import answer_text, css, flag_html, plural
 from kit.store import Answer, Store, report_store
 
@@ -57,10 +59,6 @@ def measures() -> Measures:
         raise KitError(f"the dashboard needs a `{kind}` chart or trend marked `dashboard: true` in modules/")
 
     return Measures(first("ratings"), first("section_means"), first("path"))
-
-
-def _esc(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=True)
 
 
 def _level(answer: Answer | None) -> float:
@@ -108,27 +106,14 @@ def _value(answer: Answer | None) -> Any:
 
 def completion_html(snap: Snapshot) -> str:
     """District × module: share of items answered and when the team last saved (text, not colour alone)."""
-    head = "".join(f"<th scope='col'>{m.number:02d}<br>{_esc(m.short_title)}</th>" for m in snap.modules)
     rows = []
     for d in snap.districts:
         cells = []
         for m in snap.modules:
             n, last = snap.done.get((d.id, m.id), (0, None))
-            share = round(100 * n / max(len(m.items()), 1))
-            when = f"<br><span class='kit-meta'>{last:%H:%M}</span>" if last else ""
-            cells.append(f"<td class='kit-done-{min(share // 25, 4)}' data-module='{m.id}'>{share}%{when}</td>")
-        rows.append(f"<tr data-district='{_esc(d.id)}'><th scope='row'>{_esc(d.name)}</th>{''.join(cells)}</tr>")
-    return (f"<table class='kit-matrix'><thead><tr><th scope='col'>District</th>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>{SHADING_LEGEND}")
-
-
-# The completion cells' shading, in words beside a swatch of each shade (the cells also say their share).
-SHADING_LEGEND = (
-    "<p class='kit-legend'><span class='kit-legend-title'>Shading: share of the module's items answered,"
-    " time of the team's last save below it</span> "
-    + " ".join(f"<span class='kit-swatch kit-done-{band}'>{text}</span>"
-               for band, text in enumerate(("0–24%", "25–49%", "50–74%", "75–99%", "100%")))
-    + "</p>")
+            cells.append((m, round(100 * n / max(len(m.items()), 1)), last))
+        rows.append((d, cells))
+    return render("dashboard_completion.html", modules=snap.modules, rows=rows)
 
 
 def stage_html(snap: Snapshot) -> str:
@@ -138,25 +123,19 @@ def stage_html(snap: Snapshot) -> str:
     names = {o.id: o.label for o in item.options}
     rows = []
     for d in snap.districts:
-        path = snap.stages.get(d.id, [])
         now = names.get(_value(snap.latest.get((d.id, shown.path[0].id), {}).get(item.id)), "—")
-        steps = " → ".join(f"{_esc(label.split(',')[0])}: {_esc(names.get(stage, '—').split(':')[0])}"
-                           for label, stage in path) or "—"
-        rows.append(f"<tr><th scope='row'>{_esc(d.name)}</th><td>{_esc(now)}</td>"
-                    f"<td class='kit-meta'>{steps}</td></tr>")
-    return ("<table class='kit-answer-table kit-stages'><thead><tr><th scope='col'>District</th>"
-            "<th scope='col'>Stage this convening</th><th scope='col'>Across convenings</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+        path = [(label.split(",")[0], names.get(stage, "—").split(":")[0])
+                for label, stage in snap.stages.get(d.id, [])]
+        rows.append((d, now, path))
+    return render("dashboard_stages.html", rows=rows)
 
 
 def flags_html(snap: Snapshot) -> str:
-    parts = []
+    rows = []
     for d in snap.districts:
         found = snap.flags.get(d.id, [])
-        body = flag_html(found) if found else "<p class='kit-meta'>No risk to scale seen.</p>"
-        parts.append(f"<details{' open' if found else ''}><summary><b>{_esc(d.name)}</b>: {plural(len(found), 'flag')}"
-                     f"</summary>{body}</details>")
-    return "".join(parts)
+        rows.append((d, plural(len(found), "flag"), flag_html(found) if found else ""))
+    return render("dashboard_flags.html", rows=rows)
 
 
 def dimension_data(snap: Snapshot) -> dict[str, list[Any]]:
@@ -200,22 +179,16 @@ def heatmap_data(snap: Snapshot) -> dict[str, list[Any]]:
 
 def district_answers_html(store: Store | None, district: District, convening: str) -> str:
     """Every answer a district saved at this convening, module by module, as text."""
-    if store is None:
-        return "<p class='kit-meta'>No answers saved yet.</p>"
-    parts = [f"<h3>{_esc(district.name)}: answers</h3>"]
-    for module in all_modules():
-        answers = store.latest(district.id, convening, module.id)
-        if not answers:
-            continue
-        rows = "".join(
-            f"<tr><th scope='row'>{_esc(item.short or item.prompt)}</th><td>{_esc(answer_text(item, a.value))}</td>"
-            f"<td class='kit-meta'>{a.saved_at:%d %b %H:%M}</td></tr>"
-            for item in module.items() if (a := answers.get(item.id)))
-        parts.append(f"<h4>{module.number:02d} · {_esc(module.title)}</h4><table class='kit-answer-table'>"
-                     f"<tbody>{rows}</tbody></table>")
-    if len(parts) == 1:
-        parts.append("<p class='kit-meta'>No answers saved at this convening yet.</p>")
-    return "".join(parts)
+    sections = None
+    if store is not None:
+        sections = []
+        for module in all_modules():
+            answers = store.latest(district.id, convening, module.id)
+            rows = [(item.short or item.prompt, answer_text(item, a.value), a.saved_at)
+                    for item in module.items() if (a := answers.get(item.id))]
+            if rows:
+                sections.append((module, rows))
+    return render("district_answers.html", district=district, sections=sections)
 
 
 class Dashboard:
@@ -231,9 +204,9 @@ class Dashboard:
         self.fingerprint: Any = None
         self.updates = 0
         label = labels.get(convening, f"convening {convening}")
-        self.title = w.HTML(f"<style>{css()}</style><h1>Cohort dashboard</h1>"
-                            f"<p class='kit-meta'>{_esc(label)} · {len(districts)} districts · "
-                            "<a href='home.ipynb'>cohort page</a></p>")
+        heading = Markup("<style>{}</style><h1>Cohort dashboard</h1><p class='kit-meta'>{} · {} districts · "
+                         "<a href='home.ipynb'>cohort page</a></p>")
+        self.title = w.HTML(str(heading.format(Markup(css()), label, len(districts))))
         self.status = w.HTML()
         self.matrix = w.HTML()
         self.stages = w.HTML()
@@ -291,8 +264,8 @@ class Dashboard:
             if self.changed():
                 self.draw(self.snapshot())
         except Exception as exc:  # noqa: BLE001 - the page says so and tries again next time
-            self.status.value = f"<p class='kit-status-error'>Could not refresh ({_esc(type(exc).__name__)}); " \
-                                "trying again.</p>"
+            self.status.value = str(Markup("<p class='kit-status-error'>Could not refresh ({}); trying again.</p>")
+                                    .format(type(exc).__name__))
 
     def start(self) -> None:
         """Refresh every `refresh` seconds on the kernel's event loop."""

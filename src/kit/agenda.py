@@ -9,11 +9,11 @@ half-day). A module is never split.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from html import escape
+from datetime import date, datetime, time, timedelta
 
 from kit.content import Module
 from kit.errors import KitError
+from kit.pages import render
 
 BREAK = timedelta(minutes=15)
 LUNCH = timedelta(minutes=45)
@@ -86,17 +86,7 @@ def as_markdown(blocks: list[Block]) -> str:
 
 
 def as_html(blocks: list[Block]) -> str:
-    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Convening agenda</title>"
-             "</head><body><h1>Convening agenda</h1>"]
-    current = None
+    days: dict[date, list[Block]] = {}
     for block in blocks:
-        if block.start.date() != current:
-            if current is not None:
-                parts.append("</tbody></table>")
-            current = block.start.date()
-            parts.append(f"<h2>{block.start:%A %d %B %Y}</h2><table><thead><tr><th>Start</th><th>End</th>"
-                         "<th>Minutes</th><th>Block</th></tr></thead><tbody>")
-        parts.append(f"<tr><td>{block.start:%H:%M}</td><td>{block.end:%H:%M}</td><td>{block.minutes}</td>"
-                     f"<td>{escape(block.title)}</td></tr>")
-    parts.append("</tbody></table></body></html>")
-    return "".join(parts)
+        days.setdefault(block.start.date(), []).append(block)
+    return render("agenda.html", days=list(days.items()))

@@ -7,11 +7,11 @@ import subprocess
 import time
 from contextlib import suppress
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
 import nbformat
+from markupsafe import Markup
 
 from kit.content import Module
 from kit.districts import District
@@ -47,7 +47,7 @@ def html_outputs(nb: Any) -> str:
             if "text/html" in data:
                 parts.append(data["text/html"])
             elif output.get("output_type") == "execute_result" and "text/plain" in data:
-                parts.append(f"<pre>{escape(data['text/plain'])}</pre>")
+                parts.append(Markup("<pre>{}</pre>").format(data["text/plain"]))
     return "\n".join(parts)
 
 

@@ -48,3 +48,25 @@ def test_no_module_of_the_kit_imports_itself_back():
     graph = {path.stem: imports_of(path) for path in SRC.glob("*.py")}
     assert "packets" in graph and "store" in graph["notebook"]  # the walk read the real modules
     assert cycles(graph) == []
+
+
+# Values the templates may print unescaped: CSS and JavaScript the kit ships, and HTML that the kit's
+# own code made from escaped parts (a packet's notebook sections; kit.report's flags).
+TRUSTED = {"css", "bokeh_js", "html", "flags"}
+
+
+def test_every_template_escapes_and_marks_only_the_kits_own_html_as_safe():
+    import re
+
+    from kit.pages import environment
+
+    env = environment()
+    assert env.autoescape is True
+    templates = sorted((SRC / "templates").glob("*.html"))
+    assert len(templates) >= 7
+    for template in templates:
+        text = template.read_text()
+        env.parse(text)  # each one compiles
+        marked = set(re.findall(r"\{\{\s*([\w.]+)\s*\|\s*safe", text))
+        assert marked <= TRUSTED, f"{template.name} prints {marked - TRUSTED} unescaped"
+        assert "|e" not in text.replace(" ", "") and "autoescape false" not in text, template.name

@@ -15,6 +15,7 @@ from kit.content import Module
 from kit.errors import KitError
 from kit.pages import render
 
+FIRST_CONVENING = "00,01,02,03,04,05"  # the modules of a first convening, as the run of show lays it out
 BREAK = timedelta(minutes=15)
 LUNCH = timedelta(minutes=45)
 STRETCH = timedelta(minutes=90)

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from kit.agenda import FIRST_CONVENING
 from kit.errors import InvalidFile, KitError
 from kit.paths import data_dir, sample_cohort_dir
 
@@ -234,7 +235,7 @@ def guide(module: str | None) -> None:
 @main.command()
 @click.option("--start", "start", required=True, type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
               help="When the convening starts, e.g. 2027-01-14T08:30.")
-@click.option("--modules", "module_list", default="00,01,02,03,04,05",
+@click.option("--modules", "module_list", default=FIRST_CONVENING,
               show_default=True, help="Comma-separated modules, in order.")
 @click.option("--day-end", default="16:00", show_default=True, help="When day 1 ends.")
 @click.option("--last-day-end", default="12:30", show_default=True,

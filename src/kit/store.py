@@ -51,7 +51,7 @@ from kit.paths import data_dir
 from kit.settings import settings
 
 # 2: responses.author (who saved, as typed on the worksheet); 3: access.token holds a token's hash
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: room_state (created by create_all; nothing to convert)
 # First key of the PostgreSQL advisory locks the store takes ("kit" in ASCII), so they do not
 # collide with locks another application takes in the same database.
 LOCK_NAMESPACE = 0x6B6974
@@ -113,6 +113,15 @@ responses = Table(
     Column("author", String(120), nullable=False, server_default=""),
     UniqueConstraint("district", "convening", "module", "item", "version", name="one_version"),
     Index("by_item", "district", "convening", "module", "item"),
+)
+
+
+room_state = Table(
+    "room_state", metadata,  # the live room of a convening (kit.room): "room" is the PM's, "done:<district>" a team's
+    Column("cohort", String(200), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", String(32), nullable=False),
 )
 
 
@@ -289,6 +298,7 @@ class Store:
                     conn.execute(text("ALTER TABLE responses ADD COLUMN author VARCHAR(120) NOT NULL DEFAULT ''"))
                 if current < 3:
                     self._hash_tokens(conn)
+                # 4: room_state is a new table, made by create_all above
                 conn.execute(update(schema_info).values(version=SCHEMA_VERSION))
 
     def _hash_tokens(self, conn: Connection) -> None:
@@ -464,6 +474,36 @@ class Store:
     def district_ids(self) -> list[str]:
         with self.engine.connect() as conn:
             return list(conn.execute(select(districts.c.id).order_by(districts.c.id)).scalars())
+
+    # the room ------------------------------------------------------------------------------
+
+    def room(self, cohort: str) -> dict[str, Any]:
+        """Every key of a cohort's room state with its value (kit.room reads it)."""
+        query = select(room_state.c.key, room_state.c.value).where(room_state.c.cohort == cohort)
+        with self.engine.connect() as conn:
+            return {key: json.loads(value) for key, value in conn.execute(query)}
+
+    def put_room(self, cohort: str, key: str, value: Any) -> None:
+        """Set one key of a cohort's room state; the program manager and each team write their own keys."""
+        values = {"value": json.dumps(value, ensure_ascii=False), "updated_at": _now().isoformat()}
+        where = (room_state.c.cohort == cohort) & (room_state.c.key == key)
+        for _attempt in range(5):
+            try:
+                with self.writer.begin() as conn:
+                    if not conn.execute(update(room_state).where(where).values(**values)).rowcount:
+                        conn.execute(insert(room_state).values(cohort=cohort, key=key, **values))
+                return
+            except IntegrityError:
+                continue  # another writer inserted the key first: update it
+        raise KitError("could not save the room: the database stayed busy — try again")
+
+    def change_mark(self, cohort: str) -> tuple[Any, ...]:
+        """Two index lookups that change whenever an answer or the room is saved: cheap to ask every second."""
+        with self.engine.connect() as conn:
+            last_answer = conn.execute(select(func.max(responses.c.id))).scalar()
+            room = conn.execute(select(func.max(room_state.c.updated_at), func.count())
+                                .where(room_state.c.cohort == cohort)).first()
+        return (last_answer, *(room or ()))
 
     # responses -----------------------------------------------------------------------------
 

@@ -343,13 +343,35 @@ def home(convening: str = "") -> None:
         " answers save as you type and are here when you come back. Facilitators: each module's guide is"
         f" linked under its name; the <a href='{escape(page_url('guide', module='run-of-show'))}'>run of show</a>"
         " lays out the"
-        f" day, and the <a href='{escape(page_url('pm_dashboard', convening=convening))}'>cohort"
-        " dashboard</a> shows every team's progress as they save.</p>"
+        f" day, the <a href='{escape(page_url('pm_dashboard', convening=convening))}'>cohort"
+        " dashboard</a> shows every team's progress as they save, and the"
+        f" <a href='{escape(page_url('room', convening=convening))}'>room view</a> runs the session on the"
+        " projector: the timer, who is done, and the teams' answers side by side.</p>"
         f"<table><thead><tr><th scope='col'>District</th>{head}<th scope='col'>Risks to scale</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
         + (f"<h2>District files with problems</h2><ul>{trouble}</ul>" if trouble else "")
         + "</div>"
     ))
+
+
+def room(convening: str = "") -> Any:
+    """The program manager's room view: timer, who is done, answers side by side (kit.roomview)."""
+    _await_request()
+    store = page_store() if under_voila() else report_store()
+    if not access(store, None):
+        return _denied_page(for_manager=True)
+    if store is None:
+        return _error_page("There is no answer store yet: start the kit with `kit serve`.")
+    from kit.roomview import RoomView
+
+    districts, _problems = load_cohort(cohort_dir())
+    convening = which_convening(store, resolve("convening", convening))
+    view = RoomView(store, cohort_dir().name, districts, convening,
+                    convening_labels(store).get(convening, f"convening {convening}"), home=page_url("home"))
+    _display(view.widget)
+    if under_voila():
+        view.start()
+    return view
 
 
 def dashboard(convening: str = "", refresh: str = "30") -> Any:

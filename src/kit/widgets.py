@@ -2,6 +2,7 @@
 
 - `TextBox`: a labelled text box whose leaving ("blur") reaches the kernel, so an answer is saved
   as soon as a team moves on, not only a second after typing stops.
+- `Countdown`: the room's timer, counted down in the browser.
 - `Navigator`: the workspace's address bar (the URL follows the module shown, back and forward
   move between modules, a click on a module link swaps the module inside the same page).
 """
@@ -78,3 +79,20 @@ class Navigator(anywidget.AnyWidget):
         if title:
             self.title = title
         self.send({"shown": module, "url": url, "title": title, "push": push, "focus": focus, "announce": announce})
+
+
+class Countdown(anywidget.AnyWidget):
+    """The room's timer: the browser counts `seconds` down itself while `running`; `set` restarts it."""
+
+    _esm = _script("countdown.js")
+    seconds = t.Float(0.0).tag(sync=True)
+    running = t.Bool(False).tag(sync=True)
+    stamp = t.Int(0).tag(sync=True)  # bumped on every set, so the same seconds sent again restart the count
+    block = t.Unicode("").tag(sync=True)
+    next = t.Unicode("").tag(sync=True)
+    size = t.Unicode("large").tag(sync=True)  # "large" on the projector, "small" in a team's header
+
+    def set(self, seconds: float, running: bool, block: str, next_block: str) -> None:
+        with self.hold_sync():
+            self.seconds, self.running, self.block, self.next = seconds, running, block, next_block
+            self.stamp += 1

@@ -33,7 +33,7 @@ function utf8Bytes(text) {
 }
 
 function megabytes(n) {
-  return (n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0);
+  return (n / 1_000_000).toFixed(1).replace(/\.0$/, ""); // "12.2", "1"
 }
 
 export default {
@@ -88,15 +88,16 @@ export default {
       set(text) { try { window.localStorage.setItem(key, text); return true; } catch (e) { return false; } },
       clear() { try { window.localStorage.removeItem(key); } catch (e) { /* private mode */ } },
     };
+    const owns = model.get("owns_status");
     const line = document.createElement("div");
-    line.className = "kit-status";
+    // A box that does not own its item's status line shows only its own "Not saved" here.
+    line.className = owns ? "kit-status" : "kit-text-problem";
     el.dataset.kitDraft = key;
     let local = null; // { state, text }: what this browser knows and the kernel's word does not say
     let typed = false; // typed here since the store last confirmed this box's text
     let lost = ""; // why the kernel cannot be reached now ("" while it can)
     let timer = null;
     let offer = null;
-    const owns = model.get("owns_status");
     const tooBig = () => {
       const max = model.get("max_bytes");
       return max > 0 && box.value.length * 3 > max ? utf8Bytes(box.value) > max : false; // ≤ 3 bytes a unit

@@ -183,13 +183,34 @@ class CrashableServer:
                 time.sleep(0.3)
         raise RuntimeError("kit serve did not start: " + (self.data / f"serve-{self.starts}.log").read_text())
 
-    def crash(self) -> None:
-        """SIGKILL the server and every kernel it started."""
+    def crash(self, kernels: bool = True) -> None:
+        """SIGKILL the server and, with `kernels`, every kernel it started at the same instant (a machine
+        that dies). Jupyter starts kernels in sessions of their own: without `kernels` they live on,
+        notice their server is gone within a second or so, and stop cleanly (saving what waits)."""
         assert self.proc is not None
+        doomed = descendants(self.proc.pid) if kernels else []
         with suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        for pid in doomed:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.proc.wait(timeout=30)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.crash()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc), whatever its session."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

@@ -34,8 +34,8 @@ def stored(data, district: str, item: str) -> str | None:
 
 
 def test_text_typed_just_before_a_crash_is_offered_back_and_kept(tmp_path, browser):
-    """SIGKILL 0.3 s after the last keystroke (before the 1 s debounce saves): the reopened page offers
-    the text back, Keep saves it, and the page never said "Saved" for it meanwhile."""
+    """The server and its kernels SIGKILLed 0.3 s after the last keystroke (before the 1 s debounce
+    saves): the page says "Not saved", the reopened page offers the text back, and Keep saves it."""
     server = CrashableServer(ROOT / "sample_districts", tmp_path, "--pool", "0")
     base = server.start()
     try:
@@ -53,10 +53,14 @@ def test_text_typed_just_before_a_crash_is_offered_back_and_kept(tmp_path, brows
         assert problem.inner_text().startswith("✗ Not saved:")
         assert item.locator(".kit-status-ok").count() == 0
         assert item.locator("textarea").input_value() == typed
-        page.close()  # a closed tab: no beforeunload from Playwright's close
+        dialogs: list[str] = []  # leaving with unsaved text asks first
+        page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
+        with page.expect_event("close", timeout=30_000):
+            page.close(run_before_unload=True)
+        assert dialogs == ["beforeunload"]
 
         server.start()
-        assert stored(tmp_path, "windy-city", TEXT[0]) is None  # the store never got it: only the draft has it
+        assert stored(tmp_path, "windy-city", TEXT[0]) != typed  # the store never got it: only the draft has it
         again = open_page(context, url)
         item = shown(again).locator(f".kit-item-{TEXT[0]}")
         offer = item.locator(".kit-draft-offer")

@@ -17,15 +17,20 @@ const OFFER = "You typed this and it was not saved: keep it?";
 const unsaved = new Set(); // boxes holding text the store has not confirmed, for beforeunload
 let guarded = false;
 
+// Voila's own beforeunload listener stops the page's kernel (a beacon to voila/api/shutdown) even
+// when the person then chooses to stay. Ours is a capturing listener, so it runs first, and while
+// text is unconfirmed it asks and keeps Voila's from running: a page kept stays connected, and a page
+// left anyway leaves its kernel to save what it has (the idle cull stops it later).
 function guard() {
   if (guarded) return;
   guarded = true;
   window.addEventListener("beforeunload", (event) => {
     if (unsaved.size === 0) return undefined;
+    event.stopImmediatePropagation();
     event.preventDefault();
     event.returnValue = "";
     return "";
-  });
+  }, { capture: true });
 }
 
 function utf8Bytes(text) {

@@ -222,11 +222,13 @@ class LinkIdentity(IdentityProvider):
                 if link is not None and cookie_name(link) == name:
                     links.add(link)
         if page_link is not None:
-            links.add(page_link)
-            if handler.get_cookie(cookie_name(page_link)) is None:
+            # Set (again) unless a valid cookie of this link came: one signed before a restart of the
+            # server (a new cookie secret) is still sent, and left in place it refused the page's kernel.
+            if page_link not in links:
                 handler.set_secure_cookie(
                     cookie_name(page_link), page_link.hashed, expires_days=1, httponly=True, samesite="Strict",
                     path=handler.base_url, secure=handler.request.protocol == "https")
+            links.add(page_link)
         if not links:
             return None
         name = (page_link or min(links, key=lambda link: link.name)).name

@@ -1,7 +1,10 @@
 """The front-end pieces ipywidgets lacks, as anywidgets (ES modules in `kit/static/`).
 
 - `TextBox`: a labelled text box whose leaving ("blur") reaches the kernel, so an answer is saved
-  as soon as a team moves on, not only a second after typing stops.
+  as soon as a team moves on, not only a second after typing stops. An answer's box (`draft_key`)
+  keeps a draft of what is typed in the browser until the kernel confirms the store saved exactly
+  that text (`confirm`), offers an unconfirmed draft back when the page opens again, and shows the
+  status line itself, so that it can say "Editing…" or "Not saved" without asking the kernel.
 - `Countdown`: the room's timer, counted down in the browser.
 - `Navigator`: the workspace's address bar (the URL follows the module shown, back and forward
   move between modules, a click on a module link swaps the module inside the same page).
@@ -31,11 +34,24 @@ class TextBox(anywidget.AnyWidget):
     rows = t.Int(3).tag(sync=True)
     multiline = t.Bool(True).tag(sync=True)
     remember = t.Unicode("").tag(sync=True)  # a localStorage key: the browser fills the box in again
+    # An answer's box: the localStorage key of its draft (district, convening, module, item), the
+    # text the store holds for it, and the status the kernel has to say (the browser's own knowledge,
+    # a keystroke or a lost connection, takes precedence in the browser).
+    draft_key = t.Unicode("").tag(sync=True)
+    saved = t.Unicode("").tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    state = t.Unicode("").tag(sync=True)  # ok, pending, error, conflict, carried (kit-status-<state>)
+    owns_status = t.Bool(False).tag(sync=True)  # False: the item's own status line speaks, errors aside
+    max_bytes = t.Int(0).tag(sync=True)  # larger text is not sent to the kernel (0: no limit)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_leave: list[Callable[[], None]] = []
         self.on_msg(self._message)
+
+    def confirm(self, text: str) -> None:
+        """Tell the browser the store holds exactly `text` for this box (its draft can go)."""
+        self.saved = text
 
     def on_leave(self, callback: Callable[[], None]) -> None:
         self._on_leave.append(callback)

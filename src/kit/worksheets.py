@@ -32,7 +32,7 @@ from kit.content import (
     TextItem,
 )
 from kit.report import answer_text, flag_html, plural
-from kit.store import Answer, AnswerTooLarge, Conflict, Store
+from kit.store import MAX_ANSWER_BYTES, Answer, AnswerTooLarge, Conflict, Store
 from kit.widgets import TextBox
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
@@ -542,6 +542,17 @@ class ItemField:
         self.input = BUILDERS[item.type](item, sheet.module)
         self.version = answer.version if answer else 0
         self.status: w.HTML | None = None  # made on first use: a blank worksheet shows no status lines
+        self.shown = ""  # the status line's HTML, wherever it is shown
+        # The item's text boxes keep drafts in the browser until the store confirms their text; a
+        # text item's one box also shows the item's status, so the browser can keep it honest.
+        self.texts = [box for box in self.input.watched if isinstance(box, TextBox)]
+        key = f"kit-draft:{sheet.district}:{sheet.convening}:{sheet.module.id}:{item.id}"
+        for n, box in enumerate(self.texts):
+            box.draft_key = key if len(self.texts) == 1 else f"{key}:{n}"
+            box.max_bytes = MAX_ANSWER_BYTES
+        self.status_box = self.input.widget if isinstance(self.input.widget, TextBox) else None
+        if self.status_box is not None:
+            self.status_box.owns_status = True
         self.conflict_box: w.VBox | None = None  # made when first needed: most items never conflict
         # An earlier convening's answer, shown as the starting point but not saved for this convening
         # until the team edits it or keeps it (never copied silently).
@@ -549,6 +560,7 @@ class ItemField:
         self._loading = True
         if answer is not None:
             self.input.set(answer.value)
+            self._confirm([(box, box.value) for box in self.texts])
         elif self.carried is not None:
             self.input.set(self.carried.value)
         self._loading = False
@@ -594,6 +606,7 @@ class ItemField:
 
     def save(self, force_version: int | None = None) -> bool:
         value = self.input.get()
+        texts = [(box, box.value) for box in self.texts]  # what the store is asked to hold, box by box
         based_on = self.version if force_version is None else force_version
         try:
             answer = self.sheet.store.save(
@@ -616,7 +629,7 @@ class ItemField:
         self.version = answer.version
         self.carried = None
         self._extra([])
-        self._show(f"Saved {self.sheet.clock(answer.saved_at)}", "ok")
+        self._confirm(texts, f"Saved {self.sheet.clock(answer.saved_at)}")
         self.sheet.saved(self)
         return True
 
@@ -638,7 +651,8 @@ class ItemField:
             self.put(theirs.value)
             self.version = theirs.version
             self._extra([])
-            self._show(f"Showing the version saved at {self.sheet.clock(theirs.saved_at)}", "ok")
+            self._confirm([(box, box.value) for box in self.texts],
+                          f"Showing the version saved at {self.sheet.clock(theirs.saved_at)}")
 
         keep.on_click(keep_mine)
         take.on_click(use_theirs)
@@ -666,16 +680,33 @@ class ItemField:
             self.widget.children = (*self.widget.children, self.conflict_box)
         self.conflict_box.children = children
 
+    def _confirm(self, texts: list[tuple[TextBox, str]], saved: str = "") -> None:
+        """Tell each text box the text the store now holds for it and, with `saved`, say "✓ saved"
+        (in one message to the browser, so that it never shows the one without the other)."""
+        if self.status_box is None:
+            for box, text in texts:
+                box.confirm(text)
+            if saved:
+                self._show(saved, "ok")
+            return
+        with self.status_box.hold_sync():
+            for box, text in texts:
+                box.confirm(text)
+            if saved:
+                self._show(saved, "ok")
+
     def _show(self, text: str, state: str) -> None:
         labels = {"ok": "✓", "pending": "…", "error": "✗", "conflict": "⚠", "carried": "↺"}
+        self.shown = f"<span class='kit-status-{state}' role='status'>{labels[state]} {_esc(text)}</span>"
+        if self.status_box is not None:  # the box draws it, and corrects it with what it knows
+            self.status_box.status, self.status_box.state = text, state
+            return
         if self.status is None:
             self.status = _html("", "kit-status")
             children = list(self.widget.children)
             children.insert(self._status_at, self.status)
             self.widget.children = children
-        self.status.value = (
-            f"<span class='kit-status-{state}' role='status'>{labels[state]} {_esc(text)}</span>"
-        )
+        self.status.value = self.shown
 
 
 class Worksheet:

@@ -36,7 +36,7 @@ def test_values_survive_a_reload(module, store):
     again = Worksheet(module, "windy-city", "1", store)  # a reload: a new page, same store
     for item_id, value in VALUES.items():
         assert again.fields[item_id].input.get() == value, item_id
-    assert "Saved" in again.fields["notes"].status.value
+    assert "Saved" in again.fields["notes"].shown
 
 
 def test_editing_a_widget_saves_it(module, store):
@@ -77,7 +77,7 @@ def test_a_stale_device_is_told_and_both_versions_kept(module, store):
     tablet.fields["notes"].save()
     laptop.fields["notes"].input.set("from the laptop")
     assert laptop.fields["notes"].save() is False
-    assert "Another device saved this answer" in laptop.fields["notes"].status.value
+    assert "Another device saved this answer" in laptop.fields["notes"].shown
     assert "from the tablet" in laptop.fields["notes"].conflict_box.children[0].value
     assert store.latest("windy-city", "1", "42_sample")["notes"].value == "from the tablet"
     assert [h.value for h in store.history("windy-city", "1", "42_sample", "notes")] == [

@@ -2,7 +2,44 @@
 // has no such event), besides saving a second after typing stops. One <label> names the box.
 // With `remember` set, what is typed is kept in this browser (localStorage) and filled in again
 // when the box opens empty, so "Your name" need not be typed on every module and after a reload.
+//
+// With `draft_key` set (an answer's box), the browser keeps a draft of every keystroke in
+// localStorage until the kernel confirms the store saved exactly that text (`saved`), offers an
+// unconfirmed draft back when the page is opened again, and owns the truth of the status line:
+// "✓ Saved" only while the box holds the confirmed text; "Editing…" at once on a keystroke; "Not
+// saved" with the reason when the text is too large to send, the connection or kernel is lost, or
+// no confirmation comes within CONFIRM_MS. The kernel's word (`status`, `state`) is shown otherwise.
 let made = 0;
+
+const CONFIRM_MS = 5000; // the kernel saves 1 s after typing stops; 4 s more is a lost server
+const LABELS = { ok: "✓", pending: "…", error: "✗", conflict: "⚠", carried: "↺" };
+const OFFER = "You typed this and it was not saved: keep it?";
+const unsaved = new Set(); // boxes holding text the store has not confirmed, for beforeunload
+let guarded = false;
+
+// Voila's own beforeunload listener stops the page's kernel (a beacon to voila/api/shutdown) even
+// when the person then chooses to stay. Ours is a capturing listener, so it runs first, and while
+// text is unconfirmed it asks and keeps Voila's from running: a page kept stays connected, and a page
+// left anyway leaves its kernel to save what it has (the idle cull stops it later).
+function guard() {
+  if (guarded) return;
+  guarded = true;
+  window.addEventListener("beforeunload", (event) => {
+    if (unsaved.size === 0) return undefined;
+    event.stopImmediatePropagation();
+    event.preventDefault();
+    event.returnValue = "";
+    return "";
+  }, { capture: true });
+}
+
+function utf8Bytes(text) {
+  return new TextEncoder().encode(text).length;
+}
+
+function megabytes(n) {
+  return (n / 1_000_000).toFixed(1).replace(/\.0$/, ""); // "12.2", "1"
+}
 
 export default {
   render({ model, el }) {
@@ -32,18 +69,234 @@ export default {
       model.set("value", box.value);
       model.save_changes();
     }
-    box.addEventListener("input", () => {
-      model.set("value", box.value);
-      model.save_changes();
-      keep(box.value);
-    });
-    box.addEventListener("blur", () => model.send({ event: "blur" }));
-    const shown = () => {
-      if (box.value !== model.get("value")) box.value = model.get("value");
-    };
-    model.on("change:value", shown);
     el.classList.add("kit-text");
     el.append(label, box);
-    return () => model.off("change:value", shown);
+
+    const key = model.get("draft_key");
+    if (!key) {
+      box.addEventListener("input", () => {
+        model.set("value", box.value);
+        model.save_changes();
+        keep(box.value);
+      });
+      box.addEventListener("blur", () => model.send({ event: "blur" }));
+      const shown = () => {
+        if (box.value !== model.get("value")) box.value = model.get("value");
+      };
+      model.on("change:value", shown);
+      return () => model.off("change:value", shown);
+    }
+
+    // An answer's box: drafts and an honest status line.
+    const draft = {
+      get() { try { return window.localStorage.getItem(key); } catch (e) { return null; } },
+      set(text) { try { window.localStorage.setItem(key, text); return true; } catch (e) { return false; } },
+      clear() { try { window.localStorage.removeItem(key); } catch (e) { /* private mode */ } },
+    };
+    const owns = model.get("owns_status");
+    const line = document.createElement("div");
+    // A box that does not own its item's status line shows only its own "Not saved" here.
+    line.className = owns ? "kit-status" : "kit-text-problem";
+    el.dataset.kitDraft = key;
+    let local = null; // { state, text }: what this browser knows and the kernel's word does not say
+    let typed = false; // typed here since the store last confirmed this box's text
+    let lost = ""; // why the kernel cannot be reached now ("" while it can)
+    let timer = null;
+    let offer = null;
+    const tooBig = () => {
+      const max = model.get("max_bytes");
+      return max > 0 && box.value.length * 3 > max ? utf8Bytes(box.value) > max : false; // ≤ 3 bytes a unit
+    };
+    const unconfirmed = () => typed && box.value !== model.get("saved");
+
+    const track = () => {
+      if (unconfirmed()) unsaved.add(box);
+      else unsaved.delete(box);
+      el.dataset.kitUnsaved = unconfirmed() ? "1" : "";
+    };
+    const paint = () => {
+      let state = model.get("state");
+      let words = model.get("status");
+      if (local) ({ state, text: words } = local);
+      else if (state === "ok" && box.value !== model.get("saved")) [state, words] = ["pending", "Editing…"];
+      if (!owns && state !== "error") state = ""; // the item's own status line (the kernel's) speaks
+      if (!state || !words) {
+        line.replaceChildren();
+        line.hidden = true;
+        return;
+      }
+      const span = document.createElement("span");
+      span.className = `kit-status-${state}`;
+      span.setAttribute("role", "status");
+      span.textContent = `${LABELS[state] || ""} ${words}`;
+      line.replaceChildren(span);
+      line.hidden = false;
+    };
+    const notSaved = (reason) => {
+      local = { state: "error", text: `Not saved: ${reason} Your text is kept in this browser and offered back `
+        + "when the page is opened again." };
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const spoke = ["error", "conflict"].includes(model.get("state")); // the kernel said why itself
+        if (unconfirmed() && !tooBig() && (local ? local.state === "pending" : !spoke)) {
+          notSaved("the server has not confirmed it (the connection was lost or the server stopped).");
+          paint();
+        }
+      }, CONFIRM_MS);
+    };
+    // A saved status line elsewhere in the item (a rating's level and evidence share the kernel's
+    // line): say "Editing…" there at once, before the kernel hears of the keystroke.
+    const flipItem = () => {
+      if (owns) return;
+      const item = el.closest(".kit-item");
+      const ok = item && item.querySelector(".kit-status .kit-status-ok");
+      if (ok && !el.contains(ok)) {
+        ok.className = "kit-status-pending";
+        ok.textContent = `${LABELS.pending} Editing…`;
+      }
+    };
+    const send = () => {
+      const text = box.value;
+      const kept = draft.set(text);
+      if (tooBig()) {
+        const size = utf8Bytes(text);
+        clearTimeout(timer);
+        local = { state: "error", text: `Not saved: this answer is ${megabytes(size)} MB, over the limit of `
+          + `${megabytes(model.get("max_bytes"))} MB. Shorten it (or link to a document) and it will save. `
+          + (kept ? "Your text is still here and kept in this browser."
+            : "Your text is still here, but too large to keep in this browser: copy it somewhere before "
+              + "you close the page.") };
+        return;
+      }
+      model.set("value", text);
+      model.save_changes();
+      arm();
+      if (text === model.get("saved")) {
+        local = null;
+        return;
+      }
+      if (lost) notSaved(lost);
+      else local = { state: "pending", text: "Editing…" };
+    };
+    const confirmed = () => {
+      clearTimeout(timer);
+      typed = false;
+      // The box holds what the store holds: nothing typed is left unsaved (a draft still offered
+      // back waits for Keep or Discard).
+      if (!(offer && offer.isConnected)) draft.clear();
+    };
+
+    box.addEventListener("input", () => {
+      typed = true;
+      send();
+      track();
+      paint();
+      flipItem();
+    });
+    box.addEventListener("blur", () => model.send({ event: "blur" }));
+
+    // The kernel's word: a new value (another version chosen), a confirmation, a status.
+    const fromKernel = () => {
+      if (!tooBig()) local = null;
+      if (box.value === model.get("saved")) confirmed();
+      else if (typed) arm();
+      track();
+      paint();
+    };
+    const newValue = () => { // also fired by this box's own model.set: only another value is news
+      if (box.value === model.get("value") || tooBig()) return;
+      box.value = model.get("value");
+      fromKernel();
+    };
+    model.on("change:value", newValue);
+    model.on("change:saved", fromKernel);
+    model.on("change:status", fromKernel);
+    model.on("change:state", fromKernel);
+
+    // A lost connection or a dead kernel, where the page's widget manager says so.
+    const kernel = model.widget_manager && model.widget_manager.kernel;
+    const connection = (_sender, status) => {
+      if (status === "connected") {
+        if (!lost) return;
+        lost = "";
+        if (unconfirmed() && !tooBig()) { // send it again now that the kernel is back
+          send();
+          model.send({ event: "blur" });
+        }
+      } else {
+        lost = "the connection to the server was lost.";
+        if (unconfirmed() && !tooBig()) notSaved(lost);
+      }
+      paint();
+    };
+    const life = (_sender, status) => {
+      if (status !== "dead" && status !== "restarting" && status !== "autorestarting") return;
+      lost = "the server stopped this page's kernel.";
+      if (unconfirmed() && !tooBig()) notSaved(lost);
+      paint();
+    };
+    try {
+      if (kernel && kernel.connectionStatusChanged) kernel.connectionStatusChanged.connect(connection);
+      if (kernel && kernel.statusChanged) kernel.statusChanged.connect(life);
+    } catch (e) { /* a page without a kernel connection to watch: the confirmation timer still does */ }
+
+    // A draft from an earlier page that the store does not hold: offer it back.
+    const earlier = draft.get();
+    if (earlier !== null && earlier === model.get("saved")) draft.clear();
+    else if (earlier !== null && earlier === box.value) { typed = true; arm(); }
+    else if (earlier !== null) {
+      offer = document.createElement("div");
+      offer.className = "kit-draft-offer";
+      offer.setAttribute("role", "group");
+      const ask = document.createElement("p");
+      ask.className = "kit-draft-ask";
+      ask.textContent = OFFER;
+      const text = document.createElement("blockquote");
+      text.className = "kit-draft-text";
+      text.textContent = earlier.length > 2000 ? `${earlier.slice(0, 2000)}…` : earlier;
+      const yes = document.createElement("button");
+      yes.type = "button";
+      yes.className = "kit-draft-keep";
+      yes.textContent = "Keep";
+      const no = document.createElement("button");
+      no.type = "button";
+      no.className = "kit-draft-discard";
+      no.textContent = "Discard";
+      yes.addEventListener("click", () => {
+        offer.remove();
+        box.value = earlier;
+        typed = true;
+        send();
+        track();
+        paint();
+        model.send({ event: "blur" }); // save it now
+        box.focus();
+      });
+      no.addEventListener("click", () => {
+        offer.remove();
+        draft.clear();
+        box.focus();
+      });
+      offer.append(ask, text, yes, no);
+      el.append(offer);
+    }
+    el.append(line);
+    guard();
+    track();
+    paint();
+    return () => {
+      clearTimeout(timer);
+      unsaved.delete(box);
+      model.off("change:value", newValue);
+      model.off("change:saved", fromKernel);
+      model.off("change:status", fromKernel);
+      model.off("change:state", fromKernel);
+      try {
+        if (kernel && kernel.connectionStatusChanged) kernel.connectionStatusChanged.disconnect(connection);
+        if (kernel && kernel.statusChanged) kernel.statusChanged.disconnect(life);
+      } catch (e) { /* as above */ }
+    };
   },
 };

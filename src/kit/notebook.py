@@ -235,6 +235,7 @@ def _live(module: Module, district: District, convening: str, store: Store, aske
         _load_bokehjs()
     space.open(module)
     _display(space.widget)
+    space.room.start()
     return space
 
 

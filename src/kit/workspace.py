@@ -12,6 +12,7 @@ import asyncio
 import os
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from html import escape
 from typing import Any
 
@@ -21,6 +22,7 @@ from kit.content import Module, all_modules, get_module
 from kit.districts import District
 from kit.errors import KitError
 from kit.report import css
+from kit.roombar import RoomBar
 from kit.store import Store
 from kit.widgets import Navigator, TextBox
 from kit.worksheets import Worksheet, make
@@ -107,9 +109,10 @@ class Workspace:
                            multiline=False, remember=f"kit-author:{cohort}:{district.id}")
         self.author.add_class("kit-author")
         self.top = w.HTML()
+        self.room = RoomBar(store, cohort, district.id, convening, self.go)
         self.area = make(w.VBox)
-        self.page = make(w.VBox, children=[w.HTML(f"<style>{css()}</style>"), self.navigator, self.top, self.author,
-                                           self.area])
+        self.page = make(w.VBox, children=[w.HTML(f"<style>{css()}</style>"), self.navigator, self.top,
+                                           self.room.widget, self.author, self.area])
         self.page.add_class("kit-page")
         self.page.add_class("kit-workspace")
         self.built: dict[str, tuple[Worksheet, w.VBox]] = {}
@@ -153,6 +156,8 @@ class Workspace:
         self.sheet, self.module = sheet, module
         self.navigator.shown(module.id, self.url(module.id), self.title(module), push=push, focus=focus,
                              announce=f"{module.number:02d} {module.title} is open.")
+        with suppress(Exception):  # the room bar is a help: a store hiccup must not stop a switch
+            self.room.shown(module)
         self._quiet_since = time.monotonic()
         self._schedule_prebuild(PREBUILD_AFTER_SECONDS)
         return sheet

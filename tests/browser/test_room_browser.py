@@ -90,3 +90,26 @@ def test_the_room_runs_the_clock_and_shows_a_teams_answer_once_revealed(server, 
     assert chosen.replace("\xa0", " ").startswith("01 ·")
     team.close()
     pm.close()
+
+
+def test_sending_the_room_shows_a_banner_in_a_workspace_and_the_team_keeps_its_typing(server, browser):
+    team = browser.new_context()
+    page = team.new_page()
+    page.goto(team_url(server, "sequoia-grove", "02_scale"), timeout=120_000)
+    showing(page, "02_scale", 120_000)
+    box = shown(page).locator("textarea").first
+    box.click()
+    box.type("Half a thought")  # still in the box, the cursor in it
+    pm = browser.new_context()
+    room = open_room(pm, server)
+    pick(room, "Room is on", "05 ·")
+    banner = page.locator(".kit-room-banner")
+    banner.wait_for(timeout=20_000)
+    assert "The room is on 05" in banner.inner_text()
+    assert box.input_value() == "Half a thought" and "05_prioritization" not in page.url
+    page.get_by_role("button", name="Go there").click()
+    showing(page, "05_prioritization", 60_000)
+    page.get_by_role("button", name="We're done").click()
+    room.locator("tr[data-district='sequoia-grove'] .kit-status-ok").wait_for(timeout=15_000)
+    team.close()
+    pm.close()

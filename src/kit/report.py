@@ -39,6 +39,11 @@ def plural(n: int, word: str, words: str = "") -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def level_label(n: int, label: str) -> str:
+    """A rating level as the worksheet's buttons show it: "2 · Emerging" (never a bare "level 2")."""
+    return f"{n} · {label}"
+
+
 def _esc(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 

@@ -31,9 +31,9 @@ from kit.content import (
     TableItem,
     TextItem,
 )
-from kit.report import answer_text, flag_html, plural
+from kit.report import answer_text, flag_html, level_label, plural
 from kit.store import Answer, AnswerTooLarge, Conflict, Store
-from kit.widgets import TextBox
+from kit.widgets import RadioGroup, TextBox
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
     from kit import charts
@@ -142,18 +142,13 @@ def build_text(item: TextItem, module: Module) -> Input:
 
 def build_rating(item: RatingItem, module: Module) -> Input:
     scale = module.scales[item.scale]
-    options = [(NO_LEVEL, None)] + [(f"{n} · {lv.label}", n) for n, lv in sorted(scale.levels.items())]
-    levels = "".join(f"<li><b>{n} · {_esc(lv.label)}</b> — {_esc(item.descriptors.get(n, lv.descriptor))}</li>"
-                     for n, lv in sorted(scale.levels.items()))
-    hint = f"<em>{_esc(item.help)}</em>" if item.help else ""
-    # The prompt, the level descriptors and the help are the buttons' own (escaped) label: no extra
-    # widget per rating for the browser to build (module 03 has twenty ratings). The label allows
-    # only inline tags and lists (ipywidgets' inline sanitizer), hence a list, not a table.
-    buttons = make(
-        w.ToggleButtons, style={"button_width": "auto"}, options=options, value=None, description_allow_html=True,
-        description=f"<span>{_esc(item.prompt)}</span><ul>{levels}</ul>{hint}",
-        tooltips=[""] + [item.descriptors.get(n, lv.descriptor) for n, lv in sorted(scale.levels.items())],
-    )
+    levels = sorted(scale.levels.items())
+    options = [{"label": NO_LEVEL, "value": None}] + [
+        {"label": level_label(n, lv.label), "value": n, "hint": item.descriptors.get(n, lv.descriptor)}
+        for n, lv in levels]
+    # A radio group named by the prompt; the level descriptors and the help are listed under it.
+    buttons = make(RadioGroup, options=options, value=None, description=item.prompt, help=item.help or "",
+                   levels=[[level_label(n, lv.label), item.descriptors.get(n, lv.descriptor)] for n, lv in levels])
     parts: list[w.Widget] = [buttons]
     evidence = None
     if item.evidence:
@@ -192,8 +187,8 @@ def build_checklist(item: ChecklistItem, module: Module) -> Input:
 
 
 def build_choice(item: ChoiceItem, module: Module) -> Input:
-    radio = make(w.RadioButtons, "100%", options=[(o.label, o.id) for o in item.options], value=None,
-                 description=item.prompt)
+    radio = make(RadioGroup, options=[{"label": o.label, "value": o.id} for o in item.options], value=None,
+                 description=item.prompt, orientation="vertical")
     parts: list[w.Widget] = [radio]
     details = "".join(f"<dt>{_esc(o.label)}</dt><dd>{_esc(o.detail)}</dd>" for o in item.options if o.detail)
     if details:

@@ -18,16 +18,16 @@ def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(serve
     name.fill("Zoë <b>Q</b>")
     name.press("Tab")  # the name syncs when the box loses focus
     stage = page.locator(".kit-item-stage")
-    stage.locator("label", has_text="Stage 2: Willing colleagues").click()
+    stage.get_by_role("radio", name="Stage 2: Willing colleagues").click()
     wait_saved(page, "stage")
-    stage.locator("label", has_text="Stage 3: Systematic spread").click()
+    stage.get_by_role("radio", name="Stage 3: Systematic spread").click()
     page.wait_for_function("document.querySelector('.kit-item-stage .kit-status').innerText.includes('Saved')")
 
     # The next convening: the answer is there as a starting point, marked, and not yet saved for it.
     page = open_page(context, url(server, "02_scale", "sequoia-grove", "12"))
     status = page.locator(".kit-item-stage .kit-status")
     assert "From convening 11" in status.inner_text()
-    assert page.locator(".kit-item-stage input[type=radio]:checked").count() == 1
+    assert page.locator(".kit-item-stage [role=radio][aria-checked=true]").count() == 1
     page.locator(".kit-keep-earlier").click()
     wait_saved(page, "stage")
     page.reload()
@@ -48,8 +48,8 @@ def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(serve
     assert "restored as version 3" in panel.inner_text()
     page.reload()
     page.wait_for_selector(".kit-item-stage .kit-status-ok", timeout=120_000)
-    checked = page.locator(".kit-item-stage input[type=radio]:checked")
-    assert checked.evaluate("e => e.closest('label').innerText").startswith("Stage 2")
+    checked = page.locator(".kit-item-stage [role=radio][aria-checked=true]")
+    assert checked.inner_text().startswith("Stage 2")
     context.close()
 
 

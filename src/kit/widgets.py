@@ -4,6 +4,7 @@
   as soon as a team moves on, not only a second after typing stops.
 - `RadioGroup`: a rating or a single choice as one radio group (one Tab stop, arrow keys move the
   choice, the question names the group, a choice made with the arrow keys is sent once it settles).
+- `ChartText`: a chart's text equivalent, which also takes the chart out of the Tab order.
 - `Navigator`: the workspace's address bar (the URL follows the module shown, back and forward
   move between modules, a click on a module link swaps the module inside the same page).
 """
@@ -69,6 +70,14 @@ class RadioGroup(anywidget.AnyWidget):
         """A value no option has (a crafted message) leaves the choice as it was."""
         value = proposal["value"]
         return value if value is None or any(o.get("value") == value for o in self.options) else self.value
+
+
+class ChartText(anywidget.AnyWidget):
+    """The values a chart shows, as text for screen readers; the chart drawn before it in the same
+    `kit-chart-frame` (class `kit-chart`) is made inert: out of the Tab order, the text read instead."""
+
+    _esm = _script("charttext.js")
+    text = t.Unicode("").tag(sync=True)
 
 
 class Navigator(anywidget.AnyWidget):

@@ -33,7 +33,7 @@ from kit.content import (
 )
 from kit.report import answer_text, flag_html, level_label, plural
 from kit.store import Answer, AnswerTooLarge, Conflict, Store
-from kit.widgets import RadioGroup, TextBox
+from kit.widgets import ChartText, RadioGroup, TextBox
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
     from kit import charts
@@ -693,9 +693,12 @@ class Worksheet:
         self.author = author if author is not None else make(
             TextBox, "24em", description="Your name (optional, kept with your saves):", multiline=False)
         answers = store.latest(district, convening, module.id)
-        earlier = store.earlier(district, convening, module.id) if len(answers) < len(module.items()) else {}
+        # Earlier answers are offered until the team keeps them or chooses "Start blank instead" (remembered).
+        earlier = store.earlier(district, convening, module.id) if len(answers) < len(module.items()) \
+            and not store.started_blank(district, convening, module.id) else {}
         self.fields: dict[str, ItemField] = {}
         self.charts: list[tuple[Any, Any]] = []
+        self.chart_texts: list[tuple[Any, Any]] = []  # (chart or trend, ChartText) in the order drawn
         self.trends: list[tuple[Any, Any]] = []
         self.answers = answers
         sections = []
@@ -763,13 +766,20 @@ class Worksheet:
         return kept
 
     def clear_earlier(self) -> None:
-        """Empty the items that only showed an earlier answer (nothing is saved or deleted)."""
+        """Empty the items that only showed an earlier answer, and remember the choice for this module and
+        convening, so a reload or another device starts blank too (no answer is saved or deleted)."""
+        self.store.start_blank(self.district, self.convening, self.module.id, self.client)
+        self._clear_carried()
+        self._carry_done("The earlier answers are cleared from this page; they stay in their own convening.")
+
+    def _clear_carried(self) -> None:
         for field in self.carried():
             blank = BUILDERS[field.item.type](field.item, self.module).get()
             field.put(blank)
             field.carried = None
             field._show("Not answered yet for this convening.", "pending")
-        self._carry_done("The earlier answers are cleared from this page; they stay in their own convening.")
+        if self.charts:
+            self.redraw()
 
     def _carry_done(self, message: str) -> None:
         self.carry_box.children = [_html(f"<p class='kit-carry-note'>{_esc(message)}</p>")]
@@ -859,6 +869,9 @@ class Worksheet:
         """Bring a module shown again up to date: answers saved meanwhile on another device (unless this
         page has typing of its own waiting), the progress line, charts and flags."""
         latest = self.store.latest(self.district, self.convening, self.module.id)
+        if self.carried() and self.store.started_blank(self.district, self.convening, self.module.id):
+            self._clear_carried()  # another device chose "Start blank instead"
+            self._carry_done("The earlier answers are cleared from this page; they stay in their own convening.")
         for item_id, answer in latest.items():
             field = self.fields.get(item_id)
             if field is None or answer.version <= field.version or field.debouncer.pending:
@@ -879,15 +892,36 @@ class Worksheet:
             self.redraw()
         self.refresh_flags()
 
+    def shown_answers(self) -> tuple[dict[str, Answer], set[str]]:
+        """What the page shows: this convening's answers and the earlier ones offered as a starting point
+        (the charts agree with the buttons), and which of them are carried."""
+        carried = {item_id: f.carried for item_id, f in self.fields.items() if f.carried is not None}
+        return {**carried, **self.answers}, set(carried) - set(self.answers)
+
+    def carried_from(self) -> str:
+        return ", ".join(sorted({self.label(f.carried.convening) for f in self.carried() if f.carried}))
+
     def redraw(self) -> None:
-        """Redraw the live charts and trends from the latest answers."""
+        """Redraw the live charts and trends from the answers shown, and their text equivalents."""
         from kit import charts
 
+        shown, carried = self.shown_answers()
         for spec, source in self.charts:
-            charts.update(source, spec, self.module, self.answers)
+            charts.update(source, spec, self.module, shown, carried)
         history = self.history() if self.trends else []
         for trend, source in self.trends:
             charts.update_trend(source, trend, self.module, history)
+        self._describe_charts(history)
+
+    def _describe_charts(self, history: charts.History) -> None:
+        from kit import charts
+        from kit.content import Chart
+
+        shown, carried = self.shown_answers()
+        earlier = self.carried_from()
+        for spec, text in self.chart_texts:
+            text.text = (charts.describe(spec, charts.chart_data(spec, self.module, shown, carried), earlier)
+                         if isinstance(spec, Chart) else charts.describe_trend(spec, self.module, history))
 
     def flush(self) -> None:
         """Save everything typed but not yet saved (used by tests and before the kernel stops)."""
@@ -913,17 +947,25 @@ class Worksheet:
 
         from kit import charts
 
-        models = []
+        shown, carried = self.shown_answers()
+        frames = []
+        drawn: list[tuple[Any, Any]] = []
         for spec in self.module.charts:
-            fig, source = charts.build(spec, self.module, self.answers)
+            fig, source = charts.build(spec, self.module, shown, carried)
             self.charts.append((spec, source))
-            models.append(BokehModel(fig))
+            drawn.append((spec, fig))
         if len(history) >= 2:
             for trend in self.module.trends:
                 fig, source = charts.build_trend(trend, self.module, history)
                 self.trends.append((trend, source))
-                models.append(BokehModel(fig))
-        for model in models:
+                drawn.append((trend, fig))
+        for spec, fig in drawn:
+            model, text = BokehModel(fig), ChartText()
             model.add_class("kit-chart")
-        self.chart_box.children = models
+            self.chart_texts.append((spec, text))
+            frame = make(w.VBox, children=[model, text])
+            frame.add_class("kit-chart-frame")
+            frames.append(frame)
+        self._describe_charts(history)
+        self.chart_box.children = frames
         return self.chart_box

@@ -183,7 +183,7 @@ def level_text(item: RatingItem, level: Any) -> str:
     for module in all_modules():
         scale = module.scales.get(item.scale)
         if scale is not None and item in module.items() and level in scale.levels:
-            return f"{level} · {scale.levels[level].label}"
+            return level_label(level, scale.levels[level].label)
     return f"level {level}"
 
 

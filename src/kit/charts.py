@@ -208,9 +208,9 @@ def describe_trend(trend: Trend, module: Module, history: History) -> str:
         return stages[int(value) - 1] if stages else f"{value:g}"
 
     when = [label for label, _ in history]
-    lines = "; ".join(f"{name}: " + ", ".join(f"{at} {shown(v)}" for at, v in zip(when, data[f"s{n}"], strict=True))
-                      for n, name in enumerate(trend_series(trend, module)))
-    return f"Chart: {trend.title}, by convening. {lines}."
+    lines = " ".join(f"{name} — " + "; ".join(f"{at}: {shown(v)}" for at, v in zip(when, data[f"s{n}"], strict=True))
+                     + "." for n, name in enumerate(trend_series(trend, module)))
+    return f"Chart: {trend.title}. {lines}"
 
 
 def _short(label: str, limit: int = 30) -> str:

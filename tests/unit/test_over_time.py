@@ -137,6 +137,8 @@ def test_the_chart_shows_the_carried_ratings_the_buttons_show_and_says_so(store,
     text = sheet.chart_texts[0][1].text
     assert "Depth 2 ↺" in text and "shown from convening 1, 17 Sep 2026, not saved" in text
     assert "Ownership not rated" in text
+    trends = {spec.id: t.text for spec, t in sheet.chart_texts[1:]}  # the trends, each line by convening
+    assert any("Depth — convening 1, 17 Sep 2026: 2; convening 2: no answer." in t for t in trends.values()), trends
     sheet.keep_earlier()
     assert source.data["text"][at] == "2"  # saved for this convening now: no mark
     assert "↺" not in sheet.chart_texts[0][1].text

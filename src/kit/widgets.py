@@ -2,11 +2,11 @@
 
 - `TextBox`: a labelled text box whose leaving ("blur") reaches the kernel, so an answer is saved
   as soon as a team moves on, not only a second after typing stops.
+- `Navigator`: the workspace's address bar (the URL follows the module shown, back and forward
+  move between modules, a click on a module link swaps the module inside the same page).
 - `RadioGroup`: a rating or a single choice as one radio group (one Tab stop, arrow keys move the
   choice, the question names the group, a choice made with the arrow keys is sent once it settles).
 - `ChartText`: a chart's text equivalent, which also takes the chart out of the Tab order.
-- `Navigator`: the workspace's address bar (the URL follows the module shown, back and forward
-  move between modules, a click on a module link swaps the module inside the same page).
 """
 
 from __future__ import annotations

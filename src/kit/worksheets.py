@@ -31,9 +31,9 @@ from kit.content import (
     TableItem,
     TextItem,
 )
-from kit.report import answer_text, flag_html, level_label, plural
+from kit.report import answer_text, flag_html, plural
 from kit.store import Answer, AnswerTooLarge, Conflict, Store
-from kit.widgets import ChartText, RadioGroup, TextBox
+from kit.widgets import TextBox
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
     from kit import charts
@@ -141,6 +141,9 @@ def build_text(item: TextItem, module: Module) -> Input:
 
 
 def build_rating(item: RatingItem, module: Module) -> Input:
+    from kit.report import level_label
+    from kit.widgets import RadioGroup
+
     scale = module.scales[item.scale]
     levels = sorted(scale.levels.items())
     options = [{"label": NO_LEVEL, "value": None}] + [
@@ -187,6 +190,8 @@ def build_checklist(item: ChecklistItem, module: Module) -> Input:
 
 
 def build_choice(item: ChoiceItem, module: Module) -> Input:
+    from kit.widgets import RadioGroup
+
     radio = make(RadioGroup, options=[{"label": o.label, "value": o.id} for o in item.options], value=None,
                  description=item.prompt, orientation="vertical")
     parts: list[w.Widget] = [radio]
@@ -946,6 +951,7 @@ class Worksheet:
         from jupyter_bokeh import BokehModel
 
         from kit import charts
+        from kit.widgets import ChartText
 
         shown, carried = self.shown_answers()
         frames = []

@@ -377,12 +377,12 @@ def home(convening: str = "") -> None:
         f"<p class='kit-meta'>{escape(_capital(labels.get(convening, 'convening ' + convening)))} · "
         f"{len(districts)} districts · {len(modules)} modules · {total} minutes of worksheets</p>"
         + (f"<p class='kit-meta kit-convenings'>Convenings: {others}</p>" if len(labels) > 1 else "") +
-        "<p>Open your district's worksheet from its row. Each cell shows how much of the module is answered;"
-        " answers save as you type and are here when you come back. Facilitators: each module's guide is"
-        f" linked under its name; the <a href='{escape(page_url('guide', module='run-of-show'))}'>run of show</a>"
-        " lays out the"
-        f" day, and the <a href='{escape(page_url('pm_dashboard', convening=convening))}'>cohort"
-        " dashboard</a> shows every team's progress as they save.</p>"
+        "<p>This page is the program manager's (teams open their own links, from <code>kit links</code>). Each"
+        " cell shows how much of a module a district has answered and opens that district's worksheets;"
+        " each module's guide is linked under its name; the"
+        f" <a href='{escape(page_url('guide', module='run-of-show'))}'>run of show</a> lays out the day, and the"
+        f" <a href='{escape(page_url('pm_dashboard', convening=convening))}'>cohort dashboard</a> shows every"
+        " team's progress as they save.</p>"
         f"<table><thead><tr><th scope='col'>District</th>{head}<th scope='col'>Risks to scale</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
         + (f"<h2>District files with problems</h2><ul>{trouble}</ul>" if trouble else "")

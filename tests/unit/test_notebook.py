@@ -101,3 +101,19 @@ def test_a_team_error_page_offers_the_teams_own_worksheets_not_the_cohort_page(m
 def test_the_program_managers_error_page_leads_back_to_the_cohort(monkeypatch, tmp_path):
     page = _page_for(monkeypatch, tmp_path, "", "district=windy-city&module=99_nowhere")
     assert "cannot open" in page and "Back to the cohort" in page and "home.ipynb?token=" in page
+
+
+def test_the_cohort_page_speaks_to_the_program_manager_not_to_teams(monkeypatch, tmp_path):
+    """Teams cannot open the cohort page: it must not tell them to open their worksheet from it."""
+    from kit.store import Store
+
+    Store(f"sqlite:///{tmp_path / 'kit.db'}").close()
+    shown: list[str] = []
+    monkeypatch.setattr(notebook, "_display", lambda widget: shown.append(widget.value))
+    monkeypatch.setenv("KIT_DB_URL", f"sqlite:///{tmp_path / 'kit.db'}")
+    monkeypatch.setenv("KIT_COHORT", str(sample_cohort_dir()))
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    notebook.home()
+    page = "".join(shown)
+    assert "program manager&#x27;s" in page or "program manager's" in page
+    assert "Open your district" not in page and "kit links" in page

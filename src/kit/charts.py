@@ -9,6 +9,7 @@ Trends (`trends:` in the YAML) draw the same measures, or a stage on a path, acr
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from math import nan
 from statistics import mean
 from typing import Any
@@ -60,24 +61,36 @@ def _level(answer: Answer | None) -> int | None:
     return level if isinstance(level, int) else None
 
 
-def chart_data(spec: Chart, module: Module, answers: dict[str, Answer]) -> dict[str, list[Any]]:
-    """Labels, values and text labels for a chart, from the latest answers."""
+CARRIED = "↺"  # the worksheet's mark for an answer shown from an earlier convening, not saved for this one
+
+
+def chart_data(spec: Chart, module: Module, answers: dict[str, Answer],
+               carried: Collection[str] = ()) -> dict[str, list[Any]]:
+    """Labels, values and text labels for a chart, from the answers a page shows.
+
+    `carried`: items whose answer is an earlier convening's, shown as the starting point (a worksheet
+    marks them ↺, and so does the chart, beside the value they give).
+    """
     labels: list[str] = []
     values: list[float] = []
+    marked: list[bool] = []
     if spec.kind == "ratings":
         for item_id in spec.items:
             item = module.item(item_id)
             labels.append(item.short or item.id.replace("_", " ").capitalize())
             values.append(_level(answers.get(item_id)) or 0)
+            marked.append(item_id in carried)
     else:
         for section in module.sections:
             if section.id not in spec.sections:
                 continue
-            levels = [_level(answers.get(i.id)) for i in section.items if isinstance(i, RatingItem)]
-            rated = [lv for lv in levels if lv is not None]
+            ratings = [i for i in section.items if isinstance(i, RatingItem)]
+            rated = [lv for lv in (_level(answers.get(i.id)) for i in ratings) if lv is not None]
             labels.append(section.short or section.title)
             values.append(round(mean(rated), 2) if rated else 0)
-    text = [f"{v:g}" if v else "not rated" for v in values]
+            marked.append(any(i.id in carried and _level(answers.get(i.id)) is not None for i in ratings))
+    text = [(f"{v:g} {CARRIED}" if mark else f"{v:g}") if v else "not rated" for v, mark in zip(values, marked,
+                                                                                                  strict=True)]
     colors = [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
     return {"label": labels, "value": values, "text": text, "color": colors}
 
@@ -87,9 +100,10 @@ def max_level(spec: Chart, module: Module) -> int:
     return max((max(s.levels) for s in scales), default=4)
 
 
-def build(spec: Chart, module: Module, answers: dict[str, Answer]) -> tuple[Any, ColumnDataSource]:
+def build(spec: Chart, module: Module, answers: dict[str, Answer],
+          carried: Collection[str] = ()) -> tuple[Any, ColumnDataSource]:
     """A horizontal bar chart; returns the figure and the source to update it live."""
-    data = chart_data(spec, module, answers)
+    data = chart_data(spec, module, answers, carried)
     source = ColumnDataSource(data)
     top = max_level(spec, module)
     fig = figure(
@@ -109,9 +123,20 @@ def build(spec: Chart, module: Module, answers: dict[str, Answer]) -> tuple[Any,
     return fig, source
 
 
-def update(source: ColumnDataSource, spec: Chart, module: Module, answers: dict[str, Answer]) -> None:
+def update(source: ColumnDataSource, spec: Chart, module: Module, answers: dict[str, Answer],
+           carried: Collection[str] = ()) -> None:
     """Redraw a live chart with new answers (the browser redraws on the data change)."""
-    source.data = chart_data(spec, module, answers)
+    source.data = chart_data(spec, module, answers, carried)
+
+
+def describe(spec: Chart, data: dict[str, list[Any]], earlier: str = "") -> str:
+    """A chart's text equivalent, the values it shows: "Four dimensions of scale (rating 1–4): Depth 2,
+    Ownership not rated, …". `earlier` names where values marked ↺ come from."""
+    unit = "mean rating" if spec.kind == "section_means" else "rating"
+    values = ", ".join(f"{label} {text}" for label, text in zip(data["label"], data["text"], strict=True))
+    note = (f" ({CARRIED}: shown from {earlier}, not saved for this convening yet)"
+            if earlier and any(CARRIED in t for t in data["text"]) else "")
+    return f"Chart: {spec.title} ({unit}): {values}.{note}"
 
 
 Snapshot = tuple[str, dict[str, Answer]]  # (a convening's label, its latest answers)
@@ -169,6 +194,23 @@ def build_trend(trend: Trend, module: Module, history: History) -> tuple[Any, Co
 
 def update_trend(source: ColumnDataSource, trend: Trend, module: Module, history: History) -> None:
     source.data = trend_data(trend, module, history)
+
+
+def describe_trend(trend: Trend, module: Module, history: History) -> str:
+    """A trend's text equivalent: each line's value at each convening ("Depth: convening 1 2, …")."""
+    data = trend_data(trend, module, history)
+    item = module.item(trend.items[0]) if trend.kind == "path" else None
+    stages = [o.label for o in item.options] if isinstance(item, ChoiceItem) else []
+
+    def shown(value: float) -> str:
+        if value != value:  # NaN: no answer at that convening
+            return "no answer"
+        return stages[int(value) - 1] if stages else f"{value:g}"
+
+    when = [label for label, _ in history]
+    lines = " ".join(f"{name} — " + "; ".join(f"{at}: {shown(v)}" for at, v in zip(when, data[f"s{n}"], strict=True))
+                     + "." for n, name in enumerate(trend_series(trend, module)))
+    return f"Chart: {trend.title}. {lines}"
 
 
 def _short(label: str, limit: int = 30) -> str:

@@ -277,6 +277,7 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
     """
     from kit.diagnostics import diagnose as run
     from kit.districts import find_district
+    from kit.report import plural
     from kit.sources import brief_of, briefs
     from kit.store import Store
 
@@ -285,7 +286,7 @@ def diagnose(cohort: Path | None, district_id: str, convening: str, db: str | No
     store = Store.if_exists(db)
     convening = convening or (store.current_convening(cohort.name) if store else "1")
     flags = run(store, district, convening, cohort=cohort.name)
-    click.echo(f"{district.name}, convening {convening}: {len(flags)} flag(s)")
+    click.echo(f"{district.name}, convening {convening}: {plural(len(flags), 'flag')}")
     for flag in flags:
         rule = flag.rule
         brief = briefs().get(brief_of(rule.source))
@@ -390,12 +391,13 @@ def load_answers(path: Path, db: str | None) -> None:
 
     Example: kit load-answers sample_districts/_sample_answers.yaml
     """
+    from kit.report import plural
     from kit.sample_answers import load_answers as run
     from kit.store import Store
 
     store = Store(db)
     saved = run(path, store)
-    click.echo(f"Saved {saved} answer(s) from {path} into {store.shown_url}")
+    click.echo(f"Saved {plural(saved, 'answer')} from {path} into {store.shown_url}")
 
 
 @main.command("backup")
@@ -450,11 +452,14 @@ def export_command(cohort: Path | None, out: Path, fmt: str | None, convening: s
     Example: kit export --convening 1 --format csv --out answers.csv
     """
     from kit.export import export
+    from kit.report import plural
 
     done = export(cohort or sample_cohort_dir(), out, fmt, convening, db)
     districts = len({row.district.id for row in done.rows})
-    click.echo(f"Wrote {len(done.rows)} answer(s) of {districts} district(s), convening(s)"
-               f" {', '.join(done.convenings) or '(none yet)'}, to {done.path}")
+    convenings = f"{'convening' if len(done.convenings) == 1 else 'convenings'} {', '.join(done.convenings)}" \
+        if done.convenings else "no convening yet"
+    click.echo(f"Wrote {plural(len(done.rows), 'answer')} of {plural(districts, 'district')}, {convenings},"
+               f" to {done.path}")
     if done.left_out:
         click.echo(f"Note: answers of districts not in the cohort were left out: {', '.join(done.left_out)}", err=True)
     for problem in done.problems:

@@ -177,6 +177,32 @@ def heatmap_data(snap: Snapshot) -> dict[str, list[Any]]:
     return data
 
 
+def chart_texts(snap: Snapshot) -> list[str]:
+    """The dashboard's three charts as text (what a screen reader reads; the charts themselves are inert)."""
+    module, spec = measures().ratings
+    dims = dimension_data(snap)
+    short = [module.item(i).short or i for i in spec.items]
+    by_district = "; ".join(
+        f"{name}: " + ", ".join(f"{label} {f'{dims[i][n]:g}' if dims[i][n] == dims[i][n] and dims[i][n] else '—'}"
+                                for label, i in zip(short, spec.items, strict=True))
+        for n, name in enumerate(dims["district"]))
+    heat = heatmap_data(snap)
+    cells: dict[str, list[str]] = {}
+    for name, fundamental, text in zip(heat["district"], heat["fundamental"], heat["text"], strict=True):
+        cells.setdefault(name, []).append(f"{fundamental} {text}")
+    fundamentals = "; ".join(f"{name}: {', '.join(values)}" for name, values in cells.items())
+    stages = [o.label for o in measures().stage.options]
+    path = path_data(snap)
+    when = [x.replace("\n", ", ") for x in path["x"]]
+    lines = " ".join(
+        f"{d.name} — " + "; ".join(f"{at}: {stages[int(v) - 1] if v == v else 'no answer'}"
+                                   for at, v in zip(when, path[f"s{n}"], strict=True)) + "."
+        for n, d in enumerate(snap.districts))
+    return [f"Chart: {spec.title} by district (rating, — for none). {by_district}.",
+            f"Chart: the Fundamentals by district (mean rating, — for none). {fundamentals}.",
+            f"Chart: each district's stage on the five-stage path, by convening. {lines or 'No stage yet.'}"]
+
+
 def district_answers_html(store: Store | None, district: District, convening: str) -> str:
     """Every answer a district saved at this convening, module by module, as text."""
     sections = None
@@ -217,8 +243,17 @@ class Dashboard:
         self.dim_source = ColumnDataSource(dimension_data(snap))
         self.heat_source = ColumnDataSource(heatmap_data(snap))
         self.path_source = ColumnDataSource(path_data(snap))
-        self.charts = w.VBox([BokehModel(self._dimension_figure()), BokehModel(self._heatmap_figure()),
-                              BokehModel(self._path_figure())])
+        from kit.widgets import ChartText
+
+        frames, self.chart_texts = [], []
+        for fig in (self._dimension_figure(), self._heatmap_figure(), self._path_figure()):
+            model, text = BokehModel(fig), ChartText()
+            model.add_class("kit-chart")  # inert (ChartText): no unlabelled Tab stop; the text is read instead
+            frame = w.VBox([model, text])
+            frame.add_class("kit-chart-frame")
+            frames.append(frame)
+            self.chart_texts.append(text)
+        self.charts = w.VBox(frames)
         self.picker = w.Select(options=[(d.name, d.id) for d in districts], value=None, rows=min(len(districts), 8),
                                description="Show answers:", style={"description_width": "initial"})
         self.answers = w.HTML()
@@ -250,6 +285,8 @@ class Dashboard:
         self.dim_source.data = dimension_data(snap)
         self.heat_source.data = heatmap_data(snap)
         self.path_source.data = path_data(snap)
+        for widget, text in zip(self.chart_texts, chart_texts(snap), strict=True):
+            widget.text = text
         if self.picker.value:
             self._show_district()
         self.updates += 1

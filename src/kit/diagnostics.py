@@ -38,6 +38,7 @@ from kit.content import (
 from kit.districts import District
 from kit.errors import InvalidFile, KitError, Problem
 from kit.paths import modules_dir
+from kit.report import plural
 from kit.store import Answer, Store
 from kit.yamlfile import line_of, load_yaml, problems_from
 
@@ -276,7 +277,8 @@ def check(when: str, modules: dict[str, Module]) -> tuple[list[str], list[str]]:
         kinds = FUNCTIONS[name][1]
         args = node.args
         if node.keywords or not min(1, len(kinds)) <= len(args) <= len(kinds):
-            problems.append(f"{name}() takes {len(kinds) or 'no'} argument(s), written as plain values")
+            problems.append(f"{name}() takes {plural(len(kinds), 'argument') if kinds else 'no arguments'},"
+                            " written as plain values")
             continue
         if not all(isinstance(a, ast.Constant) for a in args):
             problems.append(f"{name}() takes literal values, not expressions")

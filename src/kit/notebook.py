@@ -150,12 +150,29 @@ def _display(obj: Any) -> None:
     display(obj)
 
 
-def _error_page(message: str) -> None:
+def _error_page(message: str, back: tuple[str, str] | None = None) -> None:
+    """A page that cannot open, and `back`, (text, address) of a page this page's link does open, if any.
+
+    Never a fixed "Back to the cohort": a team's link opens its own worksheets only, so that link led
+    a team to "No access".
+    """
     import ipywidgets as w
 
+    way = f"<p><a href='{escape(back[1])}'>{escape(back[0])}</a></p>" if back else ""
     _display(w.HTML(f"<style>{css()}</style><div class='kit-page'><div class='kit-error-page' role='alert'>"
-                    f"<h1>This worksheet cannot open</h1><p>{escape(message)}</p>"
-                    f"<p><a href='{escape(page_url('home'))}'>Back to the cohort</a></p></div></div>"))
+                    f"<h1>This worksheet cannot open</h1><p>{escape(message)}</p>{way}</div></div>"))
+
+
+def way_back(store: Store | None, district_id: str) -> tuple[str, str] | None:
+    """Where an error page on a worksheet may send its reader: the cohort page for the program manager,
+    the team's own first module for a team (when its district opens), nothing otherwise."""
+    if is_manager(store):
+        return "Back to the cohort", page_url("home")
+    try:
+        district = find_district(cohort_dir(), district_id)
+    except KitError:
+        return None
+    return "Open your team's worksheets", link(all_modules()[0], district.id)
 
 
 def is_manager(store: Store | None) -> bool:
@@ -212,9 +229,9 @@ def worksheet(module_id: str, district: str = "windy-city", convening: str = "",
         module = get_module(module_id)
         profile = find_district(cohort_dir(), district_id)
     except InvalidFile as exc:
-        return _error_page("; ".join(str(p) for p in exc.problems))
+        return _error_page("; ".join(str(p) for p in exc.problems), way_back(store, district_id))
     except KitError as exc:
-        return _error_page(str(exc))
+        return _error_page(str(exc), way_back(store, district_id))
     return _live(module, profile, convening, store, asked_convening)
 
 
@@ -270,11 +287,11 @@ def guide(module: str = "") -> None:
     module = resolve("module", module)
     try:
         name = get_module(module).id if module and module not in ("README", "run-of-show") else (module or "README")
-    except KitError as exc:
-        return _error_page(str(exc))
+    except KitError as exc:  # guides are the program manager's pages (kit.access): the cohort page opens
+        return _error_page(str(exc), ("Back to the cohort", page_url("home")))
     path = guides_dir() / f"{name}.md"
     if not path.is_file():
-        return _error_page(f"There is no facilitator guide {name!r}.")
+        return _error_page(f"There is no facilitator guide {name!r}.", ("Back to the cohort", page_url("home")))
     body = guide_html(path.read_text(encoding="utf-8"))
     _display(w.HTML(f"<style>{css()}</style><div class='kit-page kit-guide'>"
                     f"<p class='kit-meta'><a href='{escape(page_url('home'))}'>← Cohort</a> · "
@@ -340,12 +357,12 @@ def home(convening: str = "") -> None:
         f"<p class='kit-meta'>{escape(_capital(labels.get(convening, 'convening ' + convening)))} · "
         f"{len(districts)} districts · {len(modules)} modules · {total} minutes of worksheets</p>"
         + (f"<p class='kit-meta kit-convenings'>Convenings: {others}</p>" if len(labels) > 1 else "") +
-        "<p>Open your district's worksheet from its row. Each cell shows how much of the module is answered;"
-        " answers save as you type and are here when you come back. Facilitators: each module's guide is"
-        f" linked under its name; the <a href='{escape(page_url('guide', module='run-of-show'))}'>run of show</a>"
-        " lays out the"
-        f" day, the <a href='{escape(page_url('pm_dashboard', convening=convening))}'>cohort"
-        " dashboard</a> shows every team's progress as they save, and the"
+        "<p>This page is the program manager's (teams open their own links, from <code>kit links</code>). Each"
+        " cell shows how much of a module a district has answered and opens that district's worksheets;"
+        " each module's guide is linked under its name; the"
+        f" <a href='{escape(page_url('guide', module='run-of-show'))}'>run of show</a> lays out the day, the"
+        f" <a href='{escape(page_url('pm_dashboard', convening=convening))}'>cohort dashboard</a> shows every"
+        " team's progress as they save, and the"
         f" <a href='{escape(page_url('room', convening=convening))}'>room view</a> runs the session on the"
         " projector: the timer, who is done, and the teams' answers side by side.</p>"
         f"<table><thead><tr><th scope='col'>District</th>{head}<th scope='col'>Risks to scale</th></tr></thead>"

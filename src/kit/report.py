@@ -39,6 +39,11 @@ def plural(n: int, word: str, words: str = "") -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def level_label(n: int, label: str) -> str:
+    """A rating level as the worksheet's buttons show it: "2 · Emerging" (never a bare "level 2")."""
+    return f"{n} · {label}"
+
+
 def _esc(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
@@ -117,7 +122,15 @@ def render_charts(module: Module, answers: dict[str, Answer]) -> str:
 
     figures = [charts.build(spec, module, answers)[0] for spec in module.charts]
     script, divs = components(figures)
-    return "<div class='kit-charts'>" + "".join(divs) + "</div>" + script
+    texts = [charts.describe(spec, charts.chart_data(spec, module, answers)) for spec in module.charts]
+    return "<div class='kit-charts'>" + "".join(map(chart_frame, divs, texts)) + "</div>" + script
+
+
+def chart_frame(div: str, text: str) -> str:
+    """A chart with its text equivalent: the canvas is inert (BokehJS gives each an unlabelled Tab stop),
+    and the values it shows are read out instead."""
+    return f"<div class='kit-chart-frame'><div class='kit-chart' inert>{div}</div><p class='kit-chart-text'>" \
+           f"{_esc(text)}</p></div>"
 
 
 def render_module(module: Module, district: District, convening: str,
@@ -170,7 +183,7 @@ def level_text(item: RatingItem, level: Any) -> str:
     for module in all_modules():
         scale = module.scales.get(item.scale)
         if scale is not None and item in module.items() and level in scale.levels:
-            return f"{level} · {scale.levels[level].label}"
+            return level_label(level, scale.levels[level].label)
     return f"level {level}"
 
 
@@ -229,4 +242,5 @@ def render_trends(module: Module, history: charts.History) -> str:
     from kit import charts
 
     script, divs = components([charts.build_trend(t, module, history)[0] for t in module.trends])
-    return "<div class='kit-charts kit-trends'>" + "".join(divs) + "</div>" + script
+    texts = [charts.describe_trend(t, module, history) for t in module.trends]
+    return "<div class='kit-charts kit-trends'>" + "".join(map(chart_frame, divs, texts)) + "</div>" + script

@@ -115,6 +115,15 @@ responses = Table(
     Index("by_item", "district", "convening", "module", "item"),
 )
 
+fresh_starts = Table(
+    "fresh_starts", metadata,  # "Start blank instead": a module whose earlier convening's answers a team set aside
+    Column("district", String(64), primary_key=True),
+    Column("convening", String(64), primary_key=True),
+    Column("module", String(64), primary_key=True),
+    Column("chosen_at", String(32), nullable=False),
+    Column("client", String(64), nullable=False, default=""),
+)
+
 
 room_state = Table(
     "room_state", metadata,  # the live room of a convening (kit.room): "room" is the PM's, "done:<district>" a team's
@@ -596,6 +605,24 @@ class Store:
                         convening_order(best.convening), best.version):
                     found[row.item] = _row_answer(row)
         return found
+
+    def start_blank(self, district: str, convening: str, module: str, client: str = "") -> None:
+        """Remember that a team chose to start `module` blank at `convening` rather than from the earlier
+        convening's answers (a new table, created by `migrate` in an older store; no answer changes)."""
+        key = (fresh_starts.c.district == district) & (fresh_starts.c.convening == convening) \
+            & (fresh_starts.c.module == module)
+        with self.writer.begin() as conn:
+            if conn.execute(select(fresh_starts.c.module).where(key)).first() is None:
+                with suppress(IntegrityError), conn.begin_nested():  # another device chose it just now
+                    conn.execute(insert(fresh_starts).values(district=district, convening=convening, module=module,
+                                                             chosen_at=_now().isoformat(), client=client[:64]))
+
+    def started_blank(self, district: str, convening: str, module: str) -> bool:
+        """Whether the team chose "Start blank instead" for this module at this convening."""
+        key = (fresh_starts.c.district == district) & (fresh_starts.c.convening == convening) \
+            & (fresh_starts.c.module == module)
+        with self.engine.connect() as conn:
+            return conn.execute(select(fresh_starts.c.module).where(key)).first() is not None
 
     def over_time(self, district: str, module: str, up_to: str | None = None) -> list[tuple[str, dict[str, Answer]]]:
         """The latest answers of a module at each convening (up to `up_to`), first convening first."""

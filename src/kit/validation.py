@@ -8,6 +8,7 @@ from pathlib import Path
 from kit.content import MODULE_FILE_RE, Module, load_module
 from kit.districts import District, load_district
 from kit.errors import InvalidFile, Problem
+from kit.report import plural
 
 SKIPPED = {"sources.yaml"}
 RULES = "diagnostics.yaml"
@@ -29,7 +30,7 @@ class Report:
         return (
             f"{len(self.modules)} modules ({items} items), {self.rules} diagnostic rules,"
             f" {len(self.districts)} districts:"
-            f" {'all valid' if self.ok else f'{len(self.problems)} problem(s)'}"
+            f" {'all valid' if self.ok else plural(len(self.problems), 'problem')}"
         )
 
 

@@ -8,6 +8,9 @@
 - `Countdown`: the room's timer, counted down in the browser.
 - `Navigator`: the workspace's address bar (the URL follows the module shown, back and forward
   move between modules, a click on a module link swaps the module inside the same page).
+- `RadioGroup`: a rating or a single choice as one radio group (one Tab stop, arrow keys move the
+  choice, the question names the group, a choice made with the arrow keys is sent once it settles).
+- `ChartText`: a chart's text equivalent, which also takes the chart out of the Tab order.
 """
 
 from __future__ import annotations
@@ -60,6 +63,38 @@ class TextBox(anywidget.AnyWidget):
         if isinstance(content, dict) and content.get("event") == "blur":
             for callback in self._on_leave:
                 callback()
+
+
+class RadioGroup(anywidget.AnyWidget):
+    """One question's options as a radio group; `value` is the chosen option's value (None: none).
+
+    `options` are dicts with a `label` ("2 · Emerging"), a `value` (JSON) and an optional `hint`
+    (the level's descriptor). `levels` are (name, description) pairs listed under the question,
+    `help` a line under them; both describe the group to a screen reader as well.
+    """
+
+    _esm = _script("radiogroup.js")
+    value = t.Any(None, allow_none=True).tag(sync=True)
+    options = t.List(t.Dict()).tag(sync=True)
+    description = t.Unicode("").tag(sync=True)
+    levels = t.List(t.List(t.Unicode())).tag(sync=True)
+    help = t.Unicode("").tag(sync=True)
+    orientation = t.Unicode("horizontal").tag(sync=True)  # "vertical": one option a line (long labels)
+    settle = t.Int(700).tag(sync=True)  # ms without an arrow key before a choice made with them is sent
+
+    @t.validate("value")
+    def _known(self, proposal: Any) -> Any:
+        """A value no option has (a crafted message) leaves the choice as it was."""
+        value = proposal["value"]
+        return value if value is None or any(o.get("value") == value for o in self.options) else self.value
+
+
+class ChartText(anywidget.AnyWidget):
+    """The values a chart shows, as text for screen readers; the chart drawn before it in the same
+    `kit-chart-frame` (class `kit-chart`) is made inert: out of the Tab order, the text read instead."""
+
+    _esm = _script("charttext.js")
+    text = t.Unicode("").tag(sync=True)
 
 
 class Navigator(anywidget.AnyWidget):

@@ -141,19 +141,17 @@ def build_text(item: TextItem, module: Module) -> Input:
 
 
 def build_rating(item: RatingItem, module: Module) -> Input:
+    from kit.report import level_label
+    from kit.widgets import RadioGroup
+
     scale = module.scales[item.scale]
-    options = [(NO_LEVEL, None)] + [(f"{n} · {lv.label}", n) for n, lv in sorted(scale.levels.items())]
-    levels = "".join(f"<li><b>{n} · {_esc(lv.label)}</b> — {_esc(item.descriptors.get(n, lv.descriptor))}</li>"
-                     for n, lv in sorted(scale.levels.items()))
-    hint = f"<em>{_esc(item.help)}</em>" if item.help else ""
-    # The prompt, the level descriptors and the help are the buttons' own (escaped) label: no extra
-    # widget per rating for the browser to build (module 03 has twenty ratings). The label allows
-    # only inline tags and lists (ipywidgets' inline sanitizer), hence a list, not a table.
-    buttons = make(
-        w.ToggleButtons, style={"button_width": "auto"}, options=options, value=None, description_allow_html=True,
-        description=f"<span>{_esc(item.prompt)}</span><ul>{levels}</ul>{hint}",
-        tooltips=[""] + [item.descriptors.get(n, lv.descriptor) for n, lv in sorted(scale.levels.items())],
-    )
+    levels = sorted(scale.levels.items())
+    options = [{"label": NO_LEVEL, "value": None}] + [
+        {"label": level_label(n, lv.label), "value": n, "hint": item.descriptors.get(n, lv.descriptor)}
+        for n, lv in levels]
+    # A radio group named by the prompt; the level descriptors and the help are listed under it.
+    buttons = make(RadioGroup, options=options, value=None, description=item.prompt, help=item.help or "",
+                   levels=[[level_label(n, lv.label), item.descriptors.get(n, lv.descriptor)] for n, lv in levels])
     parts: list[w.Widget] = [buttons]
     evidence = None
     if item.evidence:
@@ -192,8 +190,10 @@ def build_checklist(item: ChecklistItem, module: Module) -> Input:
 
 
 def build_choice(item: ChoiceItem, module: Module) -> Input:
-    radio = make(w.RadioButtons, "100%", options=[(o.label, o.id) for o in item.options], value=None,
-                 description=item.prompt)
+    from kit.widgets import RadioGroup
+
+    radio = make(RadioGroup, options=[{"label": o.label, "value": o.id} for o in item.options], value=None,
+                 description=item.prompt, orientation="vertical")
     parts: list[w.Widget] = [radio]
     details = "".join(f"<dt>{_esc(o.label)}</dt><dd>{_esc(o.detail)}</dd>" for o in item.options if o.detail)
     if details:
@@ -729,9 +729,12 @@ class Worksheet:
         self.author = author if author is not None else make(
             TextBox, "24em", description="Your name (optional, kept with your saves):", multiline=False)
         answers = store.latest(district, convening, module.id)
-        earlier = store.earlier(district, convening, module.id) if len(answers) < len(module.items()) else {}
+        # Earlier answers are offered until the team keeps them or chooses "Start blank instead" (remembered).
+        earlier = store.earlier(district, convening, module.id) if len(answers) < len(module.items()) \
+            and not store.started_blank(district, convening, module.id) else {}
         self.fields: dict[str, ItemField] = {}
         self.charts: list[tuple[Any, Any]] = []
+        self.chart_texts: list[tuple[Any, Any]] = []  # (chart or trend, ChartText) in the order drawn
         self.trends: list[tuple[Any, Any]] = []
         self.answers = answers
         sections = []
@@ -799,13 +802,20 @@ class Worksheet:
         return kept
 
     def clear_earlier(self) -> None:
-        """Empty the items that only showed an earlier answer (nothing is saved or deleted)."""
+        """Empty the items that only showed an earlier answer, and remember the choice for this module and
+        convening, so a reload or another device starts blank too (no answer is saved or deleted)."""
+        self.store.start_blank(self.district, self.convening, self.module.id, self.client)
+        self._clear_carried()
+        self._carry_done("The earlier answers are cleared from this page; they stay in their own convening.")
+
+    def _clear_carried(self) -> None:
         for field in self.carried():
             blank = BUILDERS[field.item.type](field.item, self.module).get()
             field.put(blank)
             field.carried = None
             field._show("Not answered yet for this convening.", "pending")
-        self._carry_done("The earlier answers are cleared from this page; they stay in their own convening.")
+        if self.charts:
+            self.redraw()
 
     def _carry_done(self, message: str) -> None:
         self.carry_box.children = [_html(f"<p class='kit-carry-note'>{_esc(message)}</p>")]
@@ -895,6 +905,9 @@ class Worksheet:
         """Bring a module shown again up to date: answers saved meanwhile on another device (unless this
         page has typing of its own waiting), the progress line, charts and flags."""
         latest = self.store.latest(self.district, self.convening, self.module.id)
+        if self.carried() and self.store.started_blank(self.district, self.convening, self.module.id):
+            self._clear_carried()  # another device chose "Start blank instead"
+            self._carry_done("The earlier answers are cleared from this page; they stay in their own convening.")
         for item_id, answer in latest.items():
             field = self.fields.get(item_id)
             if field is None or answer.version <= field.version or field.debouncer.pending:
@@ -915,15 +928,36 @@ class Worksheet:
             self.redraw()
         self.refresh_flags()
 
+    def shown_answers(self) -> tuple[dict[str, Answer], set[str]]:
+        """What the page shows: this convening's answers and the earlier ones offered as a starting point
+        (the charts agree with the buttons), and which of them are carried."""
+        carried = {item_id: f.carried for item_id, f in self.fields.items() if f.carried is not None}
+        return {**carried, **self.answers}, set(carried) - set(self.answers)
+
+    def carried_from(self) -> str:
+        return ", ".join(sorted({self.label(f.carried.convening) for f in self.carried() if f.carried}))
+
     def redraw(self) -> None:
-        """Redraw the live charts and trends from the latest answers."""
+        """Redraw the live charts and trends from the answers shown, and their text equivalents."""
         from kit import charts
 
+        shown, carried = self.shown_answers()
         for spec, source in self.charts:
-            charts.update(source, spec, self.module, self.answers)
+            charts.update(source, spec, self.module, shown, carried)
         history = self.history() if self.trends else []
         for trend, source in self.trends:
             charts.update_trend(source, trend, self.module, history)
+        self._describe_charts(history)
+
+    def _describe_charts(self, history: charts.History) -> None:
+        from kit import charts
+        from kit.content import Chart
+
+        shown, carried = self.shown_answers()
+        earlier = self.carried_from()
+        for spec, text in self.chart_texts:
+            text.text = (charts.describe(spec, charts.chart_data(spec, self.module, shown, carried), earlier)
+                         if isinstance(spec, Chart) else charts.describe_trend(spec, self.module, history))
 
     def flush(self) -> None:
         """Save everything typed but not yet saved (used by tests and before the kernel stops)."""
@@ -948,18 +982,27 @@ class Worksheet:
         from jupyter_bokeh import BokehModel
 
         from kit import charts
+        from kit.widgets import ChartText
 
-        models = []
+        shown, carried = self.shown_answers()
+        frames = []
+        drawn: list[tuple[Any, Any]] = []
         for spec in self.module.charts:
-            fig, source = charts.build(spec, self.module, self.answers)
+            fig, source = charts.build(spec, self.module, shown, carried)
             self.charts.append((spec, source))
-            models.append(BokehModel(fig))
+            drawn.append((spec, fig))
         if len(history) >= 2:
             for trend in self.module.trends:
                 fig, source = charts.build_trend(trend, self.module, history)
                 self.trends.append((trend, source))
-                models.append(BokehModel(fig))
-        for model in models:
+                drawn.append((trend, fig))
+        for spec, fig in drawn:
+            model, text = BokehModel(fig), ChartText()
             model.add_class("kit-chart")
-        self.chart_box.children = models
+            self.chart_texts.append((spec, text))
+            frame = make(w.VBox, children=[model, text])
+            frame.add_class("kit-chart-frame")
+            frames.append(frame)
+        self._describe_charts(history)
+        self.chart_box.children = frames
         return self.chart_box

@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import ROOT
 
 TOKENS: dict[str, str] = {}  # the running server's team links: district id → token ("" → program manager)
+DATA: dict[str, Path] = {}  # "server": the session server's data folder (its store is kit.db there)
 
 
 def team_tokens(data: Path, cohort: Path = ROOT / "sample_districts") -> dict[str, str]:
@@ -93,7 +94,15 @@ def server(tmp_path_factory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("kit-data")
     with running_server(ROOT / "sample_districts", data) as base:
         TOKENS.update(team_tokens(data))
+        DATA["server"] = data
         yield base
+
+
+def server_store():
+    """The session server's store, to read what a test saved through the page (close it after use)."""
+    from kit.store import Store
+
+    return Store(f"sqlite:///{DATA['server'] / 'kit.db'}")
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ MODULES = [m.id for m in all_modules()]
 # visually hidden on purpose (a table box's label on a wide screen, read out only) are 1 px wide.
 CLIPPED = """() => {
   const out = [];
-  const labels = '.widget-label, .widget-label-basic, .widget-label-basic span, .widget-radio-box label,'
-               + ' .widget-html-content, .widget-toggle-button';
+  const labels = '.widget-label, .widget-label-basic, .widget-label-basic span, .kit-radio-label,'
+               + ' .widget-html-content, .kit-radio-option, .kit-radio-levels li';
   for (const el of document.querySelectorAll('.kit-page ' + labels.split(',').join(', .kit-page '))) {
     if (!el.offsetParent || el.clientWidth <= 1 || !el.textContent.trim()) continue;
     if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)

@@ -18,16 +18,16 @@ def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(serve
     name.fill("Zoë <b>Q</b>")
     name.press("Tab")  # the name syncs when the box loses focus
     stage = page.locator(".kit-item-stage")
-    stage.locator("label", has_text="Stage 2: Willing colleagues").click()
+    stage.get_by_role("radio", name="Stage 2: Willing colleagues").click()
     wait_saved(page, "stage")
-    stage.locator("label", has_text="Stage 3: Systematic spread").click()
+    stage.get_by_role("radio", name="Stage 3: Systematic spread").click()
     page.wait_for_function("document.querySelector('.kit-item-stage .kit-status').innerText.includes('Saved')")
 
     # The next convening: the answer is there as a starting point, marked, and not yet saved for it.
     page = open_page(context, url(server, "02_scale", "sequoia-grove", "12"))
     status = page.locator(".kit-item-stage .kit-status")
     assert "From convening 11" in status.inner_text()
-    assert page.locator(".kit-item-stage input[type=radio]:checked").count() == 1
+    assert page.locator(".kit-item-stage [role=radio][aria-checked=true]").count() == 1
     page.locator(".kit-keep-earlier").click()
     wait_saved(page, "stage")
     page.reload()
@@ -48,8 +48,8 @@ def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(serve
     assert "restored as version 3" in panel.inner_text()
     page.reload()
     page.wait_for_selector(".kit-item-stage .kit-status-ok", timeout=120_000)
-    checked = page.locator(".kit-item-stage input[type=radio]:checked")
-    assert checked.evaluate("e => e.closest('label').innerText").startswith("Stage 2")
+    checked = page.locator(".kit-item-stage [role=radio][aria-checked=true]")
+    assert checked.inner_text().startswith("Stage 2")
     context.close()
 
 
@@ -69,3 +69,29 @@ def test_the_dashboard_shows_a_save_from_another_device_without_a_reload(server,
     board.locator("select").select_option(label="Valley View")
     board.wait_for_function("document.body.innerText.includes('Valley View: answers')", timeout=20_000)
     assert "3 · " in board.locator(".kit-dashboard").inner_text()
+
+
+def test_start_blank_is_remembered_over_a_reload_and_the_chart_agrees_with_the_buttons(server, browser):
+    context = browser.new_context()
+    page = open_page(context, url(server, "02_scale", "windy-city", "41"))
+    page.locator(".kit-item-depth button", has_text="2 ·").click()
+    wait_saved(page, "depth")
+
+    # The next convening: the carried rating shows on its buttons and, marked ↺, in the chart.
+    page = open_page(context, url(server, "02_scale", "windy-city", "42"))
+    depth = shown(page).locator(".kit-item-depth")
+    assert depth.locator("[role=radio][aria-checked=true]").inner_text().startswith("2 ·")
+    chart = shown(page).locator(".kit-chart-text").first
+    assert "Depth 2 ↺" in chart.text_content() and "shown from convening 41" in chart.text_content()
+    shown(page).locator(".kit-clear-earlier").click()
+    page.wait_for_function("document.querySelector('.kit-chart-text').textContent.includes('Depth not rated')",
+                           timeout=20_000)
+    assert depth.locator("[role=radio][aria-checked=true]").inner_text() == "not rated yet"
+
+    page.reload()
+    page.wait_for_selector(".kit-item-depth [role=radio]", timeout=120_000)
+    depth = shown(page).locator(".kit-item-depth")
+    assert depth.locator("[role=radio][aria-checked=true]").inner_text() == "not rated yet"
+    assert shown(page).locator(".kit-carry").count() == 0 and shown(page).locator(".kit-status-carried").count() == 0
+    assert "Depth not rated" in shown(page).locator(".kit-chart-text").first.text_content()
+    context.close()

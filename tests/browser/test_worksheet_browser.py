@@ -50,9 +50,9 @@ def test_answers_survive_a_reload(server, browser):
     page.wait_for_selector(f".kit-item-{text_id} textarea", timeout=120_000)
     assert page.locator(f".kit-item-{text_id} textarea").input_value() == TRICKY
     assert page.locator(f".kit-item-{rating_b} textarea").input_value() == SCRIPT
-    pressed = page.locator(f".kit-item-{rating_a} button.mod-active")
+    pressed = page.locator(f".kit-item-{rating_a} [role=radio][aria-checked=true]")
     assert pressed.inner_text().startswith("3 ·")
-    assert page.locator(f".kit-item-{rating_b} button.mod-active").inner_text().startswith("2 ·")
+    assert page.locator(f".kit-item-{rating_b} [role=radio][aria-checked=true]").inner_text().startswith("2 ·")
     assert "Saved" in page.locator(f".kit-item-{text_id} .kit-status").inner_text()
     assert dialogs == []
     context.close()

@@ -23,7 +23,7 @@ def test_export_reports_a_broken_district_and_still_writes_the_others(tmp_path):
     out = tmp_path / "out" / "answers.xlsx"
     result = CliRunner().invoke(main, ["export", "--cohort", str(cohort), "--db", url, "--out", str(out)])
     assert result.exit_code == 1
-    assert "Wrote 1 answer(s) of 1 district(s), convening(s) 1" in result.output
+    assert "Wrote 1 answer of 1 district, convening 1," in result.output
     assert result.stderr.startswith(f"Error: {cohort / 'valley-view.yaml'}:")
     sheet = load_workbook(out)["answers"]
     assert [c.value for c in sheet[2]][:6] == ["copper-mine", 1, "02_scale", "failure_mode_signs",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kit.content import ChoiceItem, RatingItem, TableItem, TextItem, all_modules, get_module
 from kit.districts import load_cohort
 from kit.sources import brief_of
@@ -91,3 +93,37 @@ def test_sample_cohort_keeps_the_briefs_figures():
     for district in districts:
         for member in district.team:
             assert member.source == "synthetic" or brief_of(member.source) == "000"
+
+
+def _texts(node, where=""):
+    """Every string in a loaded YAML file, with where it sits."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _texts(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _texts(value, f"{where}[{n}]")
+    elif isinstance(node, str):
+        yield where, node
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "modules").glob("*.yaml")), ids=lambda p: p.name)
+def test_research_examples_name_their_districts_as_the_studys(path):
+    """The sample cohort bears the names of the study's six districts: a flag or help under Windy City that
+    said "Foothills Unified's teachers were pulled out…" read as another team's data. Each sentence that
+    names one of them says first that it is the study's ("In the study, Copper Mine…", "the study's …")."""
+    import re
+
+    from kit.yamlfile import load_yaml
+
+    names = [d.name for d in load_cohort(ROOT / "sample_districts")[0]]
+    assert len(names) == 6
+    loaded = load_yaml(path)
+    unlabelled = []
+    for where, text in _texts(loaded[0] if isinstance(loaded, tuple) else loaded):
+        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+            for name in names:
+                at = sentence.find(name)
+                if at >= 0 and "study" not in sentence[:at]:
+                    unlabelled.append(f"{where}: {sentence[:120]}")
+    assert unlabelled == []

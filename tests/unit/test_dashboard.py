@@ -101,3 +101,14 @@ def test_the_path_chart_draws_a_dodged_dashed_line_per_district(store, districts
     offsets = {line.y.transform.value for line in lines if hasattr(line.y, "transform")}
     assert len(offsets) == len(districts)
     assert board.path_source.data["x"][0] == "convening 1\n17 Sep 2026"
+
+
+def test_each_chart_has_a_text_equivalent_that_follows_the_answers(store, districts):
+    board = Dashboard(store, districts, "3", labels(store), refresh=1)
+    dims, fundamentals, path = (t.text for t in board.chart_texts)
+    assert dims.startswith("Chart: ") and "Windy City: Depth " in dims
+    assert "Copper Mine: " in fundamentals and "mean rating" in fundamentals
+    assert "Copper Mine — convening 1, 17 Sep 2026: Stage 1: Team pilot;" in path
+    store.save("windy-city", "3", "02_scale", "depth", {"level": 4, "evidence": ""})
+    board.tick()
+    assert "Windy City: Depth 4," in board.chart_texts[0].text and ".0," not in board.chart_texts[0].text

@@ -68,3 +68,52 @@ def test_a_team_link_gets_no_footer_link_to_the_cohort_page():
     for module in (first, last):
         assert "home.ipynb" in footer(module, url, home="home.ipynb?token=x")
         assert "home.ipynb" not in footer(module, url)
+
+
+def _page_for(monkeypatch, tmp_path, who: str, query: str) -> str:
+    """The HTML a worksheet page shows under Voila, opened with `who`'s link ("" for the program manager)."""
+    from kit.store import Store
+
+    url = f"sqlite:///{tmp_path / 'kit.db'}"
+    store = Store(url)
+    tokens = store.links("sample_districts", ["windy-city", "copper-mine"])
+    store.close()
+    shown: list[str] = []
+    monkeypatch.setattr(notebook, "_display", lambda widget: shown.append(widget.value))
+    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5")
+    monkeypatch.setenv("KIT_DB_URL", url)
+    monkeypatch.setenv("KIT_COHORT", str(sample_cohort_dir()))
+    monkeypatch.setenv("QUERY_STRING", f"{query}&token={tokens[who]}")
+    notebook.workspace(district="windy-city")
+    return "".join(shown)
+
+
+def test_a_team_error_page_offers_the_teams_own_worksheets_not_the_cohort_page(monkeypatch, tmp_path):
+    """An unknown module on a team's link: "Back to the cohort" would lead it to "No access"."""
+    for query in ("district=windy-city&module=99_nowhere", "district=windy-city&module=../x"):
+        page = _page_for(monkeypatch, tmp_path, "windy-city", query)
+        assert "cannot open" in page and "unknown module" in page and ("99_nowhere" in page or "../x" in page)
+        assert "home.ipynb" not in page and "Back to the cohort" not in page
+        assert "Open your team&#x27;s worksheets" in page and "district=windy-city" in page
+        assert "workspace.ipynb" in page and "token=" in page
+
+
+def test_the_program_managers_error_page_leads_back_to_the_cohort(monkeypatch, tmp_path):
+    page = _page_for(monkeypatch, tmp_path, "", "district=windy-city&module=99_nowhere")
+    assert "cannot open" in page and "Back to the cohort" in page and "home.ipynb?token=" in page
+
+
+def test_the_cohort_page_speaks_to_the_program_manager_not_to_teams(monkeypatch, tmp_path):
+    """Teams cannot open the cohort page: it must not tell them to open their worksheet from it."""
+    from kit.store import Store
+
+    Store(f"sqlite:///{tmp_path / 'kit.db'}").close()
+    shown: list[str] = []
+    monkeypatch.setattr(notebook, "_display", lambda widget: shown.append(widget.value))
+    monkeypatch.setenv("KIT_DB_URL", f"sqlite:///{tmp_path / 'kit.db'}")
+    monkeypatch.setenv("KIT_COHORT", str(sample_cohort_dir()))
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    notebook.home()
+    page = "".join(shown)
+    assert "program manager&#x27;s" in page or "program manager's" in page
+    assert "Open your district" not in page and "kit links" in page

@@ -104,7 +104,48 @@ def test_starting_blank_clears_the_page_and_saves_nothing(store, scale):
     sheet.clear_earlier()
     assert sheet.fields["stage"].input.get() is None
     assert store.latest(D, "2", "02_scale") == {}
-    assert Worksheet(scale, D, "2", store).fields["stage"].carried is not None  # offered again next time
+    again = Worksheet(scale, D, "2", store)  # a reload, or another device: the choice is remembered
+    assert again.fields["stage"].carried is None and again.fields["stage"].input.get() is None
+    assert not again.carried() and again.carry_box.children == ()
+    assert store.latest(D, "1", "02_scale")["stage"].value == "stage_3"  # the earlier convening keeps it
+    assert Worksheet(scale, D, "3", store).fields["stage"].carried is not None  # the next convening is offered it
+
+
+def test_start_blank_on_one_device_clears_another_when_it_shows_the_module_again(store, scale):
+    store.save(D, "1", "02_scale", "stage", "stage_3")
+    laptop, tablet = Worksheet(scale, D, "2", store), Worksheet(scale, D, "2", store)
+    tablet.clear_earlier()
+    assert laptop.fields["stage"].carried is not None
+    laptop.refresh()
+    assert laptop.fields["stage"].carried is None and laptop.fields["stage"].input.get() is None
+    assert "cleared" in laptop.carry_box.children[0].value
+
+
+def test_the_chart_shows_the_carried_ratings_the_buttons_show_and_says_so(store, scale):
+    store.save(D, "1", "02_scale", "depth", {"level": 2, "evidence": ""})
+    sheet = Worksheet(scale, D, "2", store, labels={"1": "convening 1, 17 Sep 2026"})
+    sheet.live_charts()
+    _spec, source = sheet.charts[0]
+    at = source.data["label"].index("Depth")
+    assert sheet.fields["depth"].input.get()["level"] == 2
+    assert source.data["value"][at] == 2 and source.data["text"][at] == "2 ↺"
+    text = sheet.chart_texts[0][1].text
+    assert "Depth 2 ↺" in text and "shown from convening 1, 17 Sep 2026, not saved" in text
+    assert "Ownership not rated" in text
+    trends = {spec.id: t.text for spec, t in sheet.chart_texts[1:]}  # the trends, each line by convening
+    assert any("Depth — convening 1, 17 Sep 2026: 2; convening 2: no answer." in t for t in trends.values()), trends
+    sheet.keep_earlier()
+    assert source.data["text"][at] == "2"  # saved for this convening now: no mark
+    assert "↺" not in sheet.chart_texts[0][1].text
+
+
+def test_starting_blank_empties_the_chart_too(store, scale):
+    store.save(D, "1", "02_scale", "depth", {"level": 2, "evidence": ""})
+    sheet = Worksheet(scale, D, "2", store)
+    sheet.live_charts()
+    _spec, source = sheet.charts[0]
+    sheet.clear_earlier()
+    assert source.data["text"][source.data["label"].index("Depth")] == "not rated"
 
 
 def test_restoring_an_old_version_makes_a_new_one(store, scale):

@@ -51,7 +51,7 @@ from kit.paths import data_dir
 from kit.settings import settings
 
 # 2: responses.author (who saved, as typed on the worksheet); 3: access.token holds a token's hash
-SCHEMA_VERSION = 4  # 4: room_state (created by create_all; nothing to convert)
+SCHEMA_VERSION = 4  # 4: room_state and fresh_starts (created by create_all; nothing to convert)
 # First key of the PostgreSQL advisory locks the store takes ("kit" in ASCII), so they do not
 # collide with locks another application takes in the same database.
 LOCK_NAMESPACE = 0x6B6974
@@ -307,7 +307,7 @@ class Store:
                     conn.execute(text("ALTER TABLE responses ADD COLUMN author VARCHAR(120) NOT NULL DEFAULT ''"))
                 if current < 3:
                     self._hash_tokens(conn)
-                # 4: room_state is a new table, made by create_all above
+                # 4: room_state and fresh_starts are new tables, made by create_all above
                 conn.execute(update(schema_info).values(version=SCHEMA_VERSION))
 
     def _hash_tokens(self, conn: Connection) -> None:

@@ -160,6 +160,29 @@ class Shown:
     label: str
     answer: Answer | None
     text: str  # the answer as plain text (the view escapes it)
+    level: int = 0  # a rating's level, or a choice's place among its options (1-based); 0: none
+    top: int = 0  # the highest level, or the number of options: the bar's full length
+    rows: tuple[tuple[str, ...], ...] = ()  # a table's rows, one text per column
+
+
+def _bar(item: Any, module: Module, value: Any) -> tuple[int, int]:
+    """Where a rating or a choice sits on its scale, for a bar across districts: (level, top)."""
+    if item.type == "rating":
+        scale = module.scales.get(item.scale)
+        top = max(scale.levels) if scale else 0
+        level = value.get("level") if isinstance(value, dict) else None
+        return (level if isinstance(level, int) and 0 < level <= top else 0), top
+    if item.type == "choice":
+        ids = [o.id for o in item.options]
+        return (ids.index(value) + 1 if value in ids else 0), len(ids)
+    return 0, 0
+
+
+def _rows(item: Any, value: Any) -> tuple[tuple[str, ...], ...]:
+    if item.type != "table" or not isinstance(value, list):
+        return ()
+    return tuple(tuple(str(row.get(c.id) or "") for c in item.columns) for row in value
+                 if isinstance(row, dict) and any(row.get(c.id) not in (None, "") for c in item.columns))
 
 
 def side_by_side(store: Store, districts: list[District], convening: str, room: Room,
@@ -173,5 +196,7 @@ def side_by_side(store: Store, districts: list[District], convening: str, room: 
     shown = []
     for d in districts:
         answer = store.latest(d.id, convening, module.id).get(item.id)
-        shown.append(Shown(names[d.id], answer, answer_text(item, answer.value if answer else None, 2000)))
+        value = answer.value if answer else None
+        level, top = _bar(item, module, value)
+        shown.append(Shown(names[d.id], answer, answer_text(item, value, 2000), level, top, _rows(item, value)))
     return item, shown

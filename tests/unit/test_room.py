@@ -9,6 +9,7 @@ import pytest
 
 from kit import room as r
 from kit.districts import load_cohort
+from kit.pages import render
 from kit.paths import sample_cohort_dir
 from kit.store import Store
 
@@ -124,3 +125,21 @@ def test_the_change_mark_moves_on_a_save_and_on_a_room_change_only(store):
     assert third != second
     r.save(store, "another-cohort", r.Room(module="02_scale"))
     assert store.change_mark(COHORT) == third
+
+
+def test_ratings_side_by_side_sit_on_one_scale_and_tables_keep_their_rows(store, districts):
+    store.save("windy-city", "1", "02_scale", "depth", {"level": 2, "evidence": "x"}, based_on=None)
+    store.save("copper-mine", "1", "02_scale", "depth", {"level": 4}, based_on=None)
+    item, shown = r.side_by_side(store, districts, "1", r.Room(module="02_scale", item="depth"))
+    by = {s.label: s for s in shown}
+    assert (by["Windy City"].level, by["Windy City"].top) == (2, 4) and by["Copper Mine"].level == 4
+    assert by["Windy City"].text.startswith("2 · ") and by["Valley View"].level == 0
+    html = render("room_cards.html", item=item, shown=shown, reveal=True, answered=2)
+    assert "width: 50%" in html and "width: 100%" in html and "kit-room-bars" in html
+    rows = [{"name": "<i>Ana</i>", "role": "Principal"}, {"name": "", "role": ""}]
+    store.save("windy-city", "1", "00_team", "roster_table", rows, based_on=None)
+    item, shown = r.side_by_side(store, districts, "1", r.Room(module="00_team", item="roster_table"))
+    windy = next(s for s in shown if s.label == "Windy City")
+    assert windy.rows and windy.rows[0][0] == "<i>Ana</i>" and len(windy.rows) == 1  # the empty row is left out
+    html = render("room_cards.html", item=item, shown=shown, reveal=True, answered=1)
+    assert "&lt;i&gt;Ana&lt;/i&gt;" in html and "<i>" not in html

@@ -13,7 +13,6 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from html import escape
 from typing import Any
 
 import ipywidgets as w
@@ -21,6 +20,7 @@ import ipywidgets as w
 from kit.content import Module, all_modules, get_module
 from kit.districts import District
 from kit.errors import KitError
+from kit.pages import environment
 from kit.report import css
 from kit.roombar import RoomBar
 from kit.store import Store
@@ -30,30 +30,18 @@ from kit.worksheets import Worksheet, make
 ModuleUrl = Callable[[str], str]  # module id → the workspace's address for that module
 
 
+def _part(name: str, *args: Any) -> str:
+    return str(getattr(environment().get_template("workspace_parts.html").module, name)(*args)).strip()
+
+
 def header(module: Module, district: District, label: str, url: ModuleUrl) -> str:
     """The line naming the district and convening, and the module sequence (the current one marked)."""
-    modules = all_modules()
-    steps = []
-    for m in modules:
-        name = f"{m.number:02d} {escape(m.short_title)}"
-        if m.id == module.id:
-            steps.append(f"<li class='kit-here'><span aria-current='page'>{name}</span></li>")
-        else:
-            steps.append(f"<li><a href='{escape(url(m.id))}' data-kit-module='{escape(m.id)}'>{name}</a></li>")
-    return (
-        f"<p class='kit-meta'><b>{escape(district.name)}</b> · {escape(district.collaboration_label)} · "
-        f"<span class='kit-convening'>{escape(label)}</span> · "
-        f"module {module.number:02d} of {modules[0].number:02d}–{modules[-1].number:02d} · "
-        f"<b>{module.duration_minutes} minutes</b></p>"
-        f"<nav aria-label='Convening sequence'><ol class='kit-sequence'>{''.join(steps)}</ol></nav>"
-    )
+    return _part("header", module, all_modules(), district, label, url)
 
 
 def heading(module: Module) -> str:
     """The module's title, purpose and outcomes (the title is where focus goes when a module opens)."""
-    outcomes = "".join(f"<li>{escape(o)}</li>" for o in module.outcomes)
-    return (f"<h1 data-kit-module='{escape(module.id)}'>{module.number:02d} · {escape(module.title)}</h1>"
-            f"<p>{escape(module.purpose)}</p><p class='kit-meta'>By the end:</p><ul>{outcomes}</ul>")
+    return _part("heading", module)
 
 
 def footer(module: Module, url: ModuleUrl, home: str | None = None) -> str:
@@ -62,15 +50,7 @@ def footer(module: Module, url: ModuleUrl, home: str | None = None) -> str:
     index = [m.id for m in modules].index(module.id)
     prev = modules[index - 1] if index > 0 else None
     nxt = modules[index + 1] if index + 1 < len(modules) else None
-
-    def to(m: Module, text: str) -> str:
-        return f"<a href='{escape(url(m.id))}' data-kit-module='{escape(m.id)}'>{text}</a>"
-
-    left = to(prev, f"← {escape(prev.short_title)}") if prev else (
-        f"<a href='{escape(home)}'>← Cohort</a>" if home else "<span></span>")
-    right = to(nxt, f"{escape(nxt.short_title)} →") if nxt else (
-        f"<a href='{escape(home)}'>Cohort →</a>" if home else "<span></span>")
-    return f"<nav class='kit-nav' aria-label='Previous and next module'>{left}{right}</nav>"
+    return _part("footer", prev, nxt, url, home)
 
 
 # After a module shows, the others are built in the background, one at a time, hidden, so that moving

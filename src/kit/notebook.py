@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import suppress
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from markupsafe import Markup
+
 from kit.content import Module, all_modules, get_module
 from kit.districts import District, find_district, load_cohort
 from kit.errors import InvalidFile, KitError
+from kit.pages import render
 from kit.paths import sample_cohort_dir
 from kit.preheat import preheated, wait_for_request
 from kit.report import css, flag_html, render_module
@@ -140,8 +142,7 @@ def _denied_page(for_manager: bool = False) -> None:
     who = ("This page is for the program manager. Your team's link opens your own district's worksheets."
            if for_manager else "This link does not open this worksheet. Use the link your program manager "
            "sent your team, or ask them for it again (`kit links`).")
-    _display(w.HTML(f"<style>{css()}</style><div class='kit-page'><div class='kit-error-page kit-denied' "
-                    f"role='alert'><h1>No access</h1><p>{escape(who)}</p></div></div>"))
+    _display(w.HTML(render("kernel_page.html", css=css(), denied=True, title="No access", message=who, back=None)))
 
 
 def _display(obj: Any) -> None:
@@ -158,9 +159,8 @@ def _error_page(message: str, back: tuple[str, str] | None = None) -> None:
     """
     import ipywidgets as w
 
-    way = f"<p><a href='{escape(back[1])}'>{escape(back[0])}</a></p>" if back else ""
-    _display(w.HTML(f"<style>{css()}</style><div class='kit-page'><div class='kit-error-page' role='alert'>"
-                    f"<h1>This worksheet cannot open</h1><p>{escape(message)}</p>{way}</div></div>"))
+    _display(w.HTML(render("kernel_page.html", css=css(), denied=False, title="This worksheet cannot open",
+                           message=message, back=back)))
 
 
 def way_back(store: Store | None, district_id: str) -> tuple[str, str] | None:
@@ -268,9 +268,10 @@ def guide_html(markdown: str) -> str:
         target, text = match[1], match[2]
         if target.startswith("../notebooks/") and target.endswith(".ipynb"):
             page = target.removeprefix("../notebooks/").removesuffix(".ipynb")
-            return f'<a href="{escape(page_url(page))}">{text}</a>'
+            return str(Markup('<a href="{}">{}</a>').format(page_url(page), Markup(text)))
         if re.fullmatch(r"[\w-]+\.md", target):
-            return f'<a href="{escape(page_url("guide", module=target.removesuffix(".md")))}">{text}</a>'
+            return str(Markup('<a href="{}">{}</a>').format(page_url("guide", module=target.removesuffix(".md")),
+                                                            Markup(text)))
         if re.match(r"https?://", target):
             return match[0]
         return text  # content files and other repo paths are not served to the room: plain text, not a dead link
@@ -293,10 +294,9 @@ def guide(module: str = "") -> None:
     if not path.is_file():
         return _error_page(f"There is no facilitator guide {name!r}.", ("Back to the cohort", page_url("home")))
     body = guide_html(path.read_text(encoding="utf-8"))
-    _display(w.HTML(f"<style>{css()}</style><div class='kit-page kit-guide'>"
-                    f"<p class='kit-meta'><a href='{escape(page_url('home'))}'>← Cohort</a> · "
-                    f"<a href='{escape(page_url('guide'))}'>All guides</a>"
-                    f"</p>{body}</div>"))
+    page = Markup("<style>{}</style><div class='kit-page kit-guide'><p class='kit-meta'><a href='{}'>← Cohort</a> · "
+                  "<a href='{}'>All guides</a></p>{}</div>")
+    _display(w.HTML(str(page.format(Markup(css()), page_url("home"), page_url("guide"), Markup(body)))))
 
 
 def _load_bokehjs() -> None:
@@ -322,10 +322,6 @@ def home(convening: str = "") -> None:
     modules = all_modules()
     convening = which_convening(store, resolve("convening", convening))
     labels = convening_labels(store)
-    others = " · ".join(
-        f"<b>{escape(label)}</b>" if key == convening
-        else f"<a href='{escape(page_url('home', convening=key))}'>{escape(label)}</a>"
-        for key, label in labels.items())
     done = store.answered_items(convening) if store else {}
     from kit.diagnostics import diagnose, load_rules
 
@@ -333,43 +329,17 @@ def home(convening: str = "") -> None:
         rules = load_rules()
     except InvalidFile:
         rules = None
-    head = "".join(
-        f"<th scope='col'>{m.number:02d}<br>{escape(m.short_title)}<br>"
-        f"<a class='kit-meta' href='{escape(page_url('guide', module=m.id))}'>guide</a></th>"
-        for m in modules)
     rows = []
     for d in districts:
-        cells = []
-        for m in modules:
-            n, _last = done.get((d.id, m.id), (0, None))
-            share = round(100 * n / max(len(m.items()), 1))
-            cells.append(f"<td><a href='{escape(link(m, d.id, convening))}'>{share}%</a></td>")
-        flags = diagnose(store, d, convening, rules, cohort=cohort_dir().name) if rules is not None else []
-        flagged = (f"<details><summary>{len(flags)}</summary>{flag_html(flags)}</details>" if flags
-                   else ("0" if rules is not None else "—"))
-        rows.append(f"<tr><th scope='row'>{escape(d.name)}<br><span class='kit-meta'>{escape(d.id)}</span></th>"
-                    + "".join(cells) + f"<td class='kit-home-flags'>{flagged}</td></tr>")
-    trouble = "".join(f"<li>{escape(str(p))}</li>" for p in problems)
-    total = sum(m.duration_minutes for m in modules)
+        cells = [(link(m, d.id, convening), round(100 * done.get((d.id, m.id), (0, None))[0] / max(len(m.items()), 1)))
+                 for m in modules]
+        flags = diagnose(store, d, convening, rules, cohort=cohort_dir().name) if rules is not None else None
+        rows.append((d, cells, flags))
     # An ipywidgets HTML, not display(HTML): JupyterLab's output renderer swallows clicks on relative links.
-    _display(w.HTML(
-        f"<style>{css()}</style><div class='kit-page kit-home'><h1>District scale kit</h1>"
-        f"<p class='kit-meta'>{escape(_capital(labels.get(convening, 'convening ' + convening)))} · "
-        f"{len(districts)} districts · {len(modules)} modules · {total} minutes of worksheets</p>"
-        + (f"<p class='kit-meta kit-convenings'>Convenings: {others}</p>" if len(labels) > 1 else "") +
-        "<p>This page is the program manager's (teams open their own links, from <code>kit links</code>). Each"
-        " cell shows how much of a module a district has answered and opens that district's worksheets;"
-        " each module's guide is linked under its name; the"
-        f" <a href='{escape(page_url('guide', module='run-of-show'))}'>run of show</a> lays out the day, the"
-        f" <a href='{escape(page_url('pm_dashboard', convening=convening))}'>cohort dashboard</a> shows every"
-        " team's progress as they save, and the"
-        f" <a href='{escape(page_url('room', convening=convening))}'>room view</a> runs the session on the"
-        " projector: the timer, who is done, and the teams' answers side by side.</p>"
-        f"<table><thead><tr><th scope='col'>District</th>{head}<th scope='col'>Risks to scale</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        + (f"<h2>District files with problems</h2><ul>{trouble}</ul>" if trouble else "")
-        + "</div>"
-    ))
+    _display(w.HTML(render(
+        "home.html", css=css(), heading=_capital(labels.get(convening, "convening " + convening)),
+        districts=districts, modules=modules, total=sum(m.duration_minutes for m in modules), labels=labels,
+        convening=convening, url=page_url, rows=rows, flag_html=flag_html, problems=[str(p) for p in problems])))
 
 
 def room(convening: str = "") -> Any:

@@ -42,7 +42,7 @@ def test_header_and_footer_show_hostile_names_as_text():
     module = get_module("03")
     html = header(module, district(hostile), "convening 1", url) + heading(module) + footer(module, url)
     assert "<script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; O&#x27;Brien" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; O&#39;Brien" in html  # MarkupSafe spells ' as &#39;
     assert "workspace.ipynb?district=o-brien&amp;module=02_scale&amp;convening=1" in html
     assert "data-kit-module='04_system_inventory'" in html  # a click swaps the module inside the page
     assert "aria-current='page'" in html
@@ -94,7 +94,7 @@ def test_a_team_error_page_offers_the_teams_own_worksheets_not_the_cohort_page(m
         page = _page_for(monkeypatch, tmp_path, "windy-city", query)
         assert "cannot open" in page and "unknown module" in page and ("99_nowhere" in page or "../x" in page)
         assert "home.ipynb" not in page and "Back to the cohort" not in page
-        assert "Open your team&#x27;s worksheets" in page and "district=windy-city" in page
+        assert "Open your team&#39;s worksheets" in page and "district=windy-city" in page
         assert "workspace.ipynb" in page and "token=" in page
 
 

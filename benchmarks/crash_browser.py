@@ -29,10 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serving import ARGS, CHROMIUM, CrashableServer, team_tokens  # noqa: E402
 from kit.content import TextItem, get_module  # noqa: E402
 from kit.store import Store  # noqa: E402
-from tests.browser.conftest import CrashableServer, team_tokens  # noqa: E402
-from tests.conftest import ARGS, CHROMIUM  # noqa: E402
 
 MODULE = "09_reflection"
 ITEMS = [i.id for i in get_module(MODULE).items() if isinstance(i, TextItem)]

@@ -96,17 +96,25 @@ async def switch_timed(page, module: str, limit_s: float = 30.0) -> float | None
     return None if ms < 0 else ms / 1000
 
 
-def kernel_pss_mb(kernel_id: str) -> float | None:
+def kernel_process(kernel_id: str) -> Path | None:
+    """The /proc folder of the kernel process with this id, if it is running."""
     for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
         try:
-            if f"kernel-{kernel_id}".encode() in (proc / "cmdline").read_bytes():
-                for line in (proc / "smaps_rollup").read_text().splitlines():
-                    if line.startswith("Pss:"):
-                        return int(line.split()[1]) / 1024
+            if proc.name.isdigit() and f"kernel-{kernel_id}".encode() in (proc / "cmdline").read_bytes():
+                return proc
         except OSError:
             continue
+    return None
+
+
+def kernel_pss_mb(kernel_id: str) -> float | None:
+    proc = kernel_process(kernel_id)
+    try:
+        for line in (proc / "smaps_rollup").read_text().splitlines() if proc else ():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return None
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.room import kernel_of, kernel_pss_mb, link, p95  # noqa: E402
+from benchmarks.room import kernel_of, kernel_process, kernel_pss_mb, link, p95  # noqa: E402
 from benchmarks.serving import ARGS, CHROMIUM, kit_serve, team_tokens  # noqa: E402
 
 MODULE, ITEM = "01_approach", "promise_picture"
@@ -33,16 +33,12 @@ TICKS = 100  # os.sysconf("SC_CLK_TCK") on Linux
 
 
 def kernel_cpu_seconds(kernel_id: str) -> float | None:
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if f"kernel-{kernel_id}".encode() in (proc / "cmdline").read_bytes():
-                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
-        except OSError:
-            continue
-    return None
+    proc = kernel_process(kernel_id)
+    try:
+        fields = (proc / "stat").read_text().rsplit(")", 1)[1].split() if proc else None
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICKS if fields else None  # utime + stime
 
 
 async def choose(page, label: str, starts: str) -> None:

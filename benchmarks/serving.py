@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,3 +77,69 @@ def kit_serve(*options: str, **settings: str) -> Iterator[Served]:
         finally:
             process.terminate()
             process.wait(timeout=60)
+
+
+class CrashableServer:
+    """`kit serve` in its own process group, so that it and its kernels can be SIGKILLed together (a
+    crash, as a power cut or the OOM killer would make it) and started again on the same store and
+    port (the same origin: the browser's drafts in localStorage are per origin)."""
+
+    def __init__(self, cohort: Path, data: Path, *options: str) -> None:
+        self.cohort, self.data, self.options = cohort, data, options
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self, timeout: float = 180) -> str:
+        env = {**os.environ, "KIT_DATA": str(self.data)}
+        env.pop("KIT_DB_URL", None)
+        self.starts += 1
+        with open(self.data / f"serve-{self.starts}.log", "w") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "kit.cli", "serve", "--cohort", str(self.cohort), "--port", str(self.port),
+                 *self.options],
+                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.data, start_new_session=True,
+            )
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.base}/voila/static/voila.js", timeout=30).close()
+                return self.base
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.3)
+        raise RuntimeError("kit serve did not start: " + (self.data / f"serve-{self.starts}.log").read_text())
+
+    def crash(self, kernels: bool = True) -> None:
+        """SIGKILL the server and, with `kernels`, every kernel it started at the same instant (a machine
+        that dies). Jupyter starts kernels in sessions of their own: without `kernels` they live on,
+        notice their server is gone within a second or so, and stop cleanly (saving what waits)."""
+        assert self.proc is not None
+        doomed = descendants(self.proc.pid) if kernels else []
+        with suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        for pid in doomed:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.crash()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc), whatever its session."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

@@ -10,9 +10,10 @@ import time
 
 import pytest
 
+from benchmarks.serving import CrashableServer
 from kit.content import TextItem, get_module
 from kit.store import Store
-from tests.browser.conftest import ROOT, CrashableServer, open_page, pm, shown, team_tokens
+from tests.browser.conftest import ROOT, open_page, pm, shown, team_tokens
 
 pytestmark = pytest.mark.browser
 

@@ -37,6 +37,7 @@ class RoomBar:
         self.done = w.Button(description="We're done", tooltip="Tell the program manager this module is done")
         self.done.on_click(self._say_done)
         self.said_done = False
+        self._timer_shown: r.Timer | None = None
         self.widget = w.HBox([self.countdown, self.banner, self.go_there, self.done])
         self.widget.add_class("kit-roombar")
         self.widget.layout.display = "none"  # until the program manager sets the room up
@@ -61,10 +62,11 @@ class RoomBar:
         set_up = room != r.Room()
         self.widget.layout.display = None if set_up else "none"
         index = room.timer.block
-        if 0 <= index < len(self.blocks):
+        if 0 <= index < len(self.blocks) and room.timer != self._timer_shown:  # the browser counts by itself
             after = self.blocks[index + 1].title if index + 1 < len(self.blocks) else ""
             self.countdown.set(r.remaining(room, self.blocks, datetime.now(UTC)), room.timer.running,
                                self.blocks[index].title, after)
+            self._timer_shown = room.timer
         elsewhere = room.module is not None and (module is None or module.id != room.module)
         if elsewhere:
             try:

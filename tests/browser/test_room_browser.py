@@ -82,6 +82,10 @@ def test_the_room_runs_the_clock_and_shows_a_teams_answer_once_revealed(server, 
     assert axe_problems(room) == []
     folder = Path(os.environ.get("KIT_SCREENSHOTS", tmp_path))
     room.screenshot(path=str(folder / "room.png"), full_page=True)
+    room.set_viewport_size({"width": 1920, "height": 1080})  # a projector's full HD
+    room.locator(".kit-room-card", has_text="Valley View").wait_for()
+    assert axe_problems(room) == []
+    room.screenshot(path=str(folder / "room-1080.png"))
     # A reload (or a second laptop) shows the same room: the clock still running, the answers revealed.
     room.reload()
     room.wait_for_selector(".kit-room-card", timeout=120_000)

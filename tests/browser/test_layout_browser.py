@@ -127,5 +127,7 @@ def test_a_teams_page_links_only_to_pages_its_link_opens(server, browser):
         assert all("district=windy-city" in h and f"token={TOKENS['windy-city']}" in h for h in hrefs), hrefs
         page.close()
     page = open_page(context, pm(f"{base}/00_team.ipynb?district=windy-city"))
-    assert shown(page).locator(".kit-nav a[href^='home.ipynb']").count() == 1  # the program manager keeps it
+    home = shown(page).locator(".kit-nav a[href^='home.ipynb']")
+    home.first.wait_for(timeout=60_000)  # the footer is the module's last widget to draw
+    assert home.count() == 1  # the program manager keeps it
     context.close()

@@ -15,6 +15,7 @@ def test_earlier_answers_are_offered_then_kept_and_an_old_version_restored(serve
     context = browser.new_context(user_agent="Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Safari/604.1")
     page = open_page(context, url(server, "02_scale", "sequoia-grove", "11"))
     name = page.get_by_label("Your name (optional, kept with your saves):")
+    name.wait_for(timeout=120_000)  # its own front-end module loads beside the module's widgets
     name.fill("Zoë <b>Q</b>")
     name.press("Tab")  # the name syncs when the box loses focus
     stage = page.locator(".kit-item-stage")

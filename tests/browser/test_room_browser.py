@@ -77,7 +77,7 @@ def test_the_room_runs_the_clock_and_shows_a_teams_answer_once_revealed(server, 
     room.get_by_role("button", name="Reveal").click()
     card = room.locator(".kit-room-card", has_text="Valley View")
     card.wait_for(timeout=15_000)
-    assert card.inner_text().endswith(hostile)  # the team's markup is shown as text
+    assert card.inner_text().strip().endswith(hostile)  # the team's markup is shown as text
     assert room.locator(".kit-room-card b").count() == 0
     assert axe_problems(room) == []
     folder = Path(os.environ.get("KIT_SCREENSHOTS", tmp_path))

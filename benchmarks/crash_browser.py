@@ -29,22 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.serving import ARGS, CHROMIUM, CrashableServer, team_tokens  # noqa: E402
+from benchmarks.serving import ARGS, CHROMIUM, CrashableServer, stored_answer, team_tokens  # noqa: E402
 from kit.content import TextItem, get_module  # noqa: E402
-from kit.store import Store  # noqa: E402
 
 MODULE = "09_reflection"
 ITEMS = [i.id for i in get_module(MODULE).items() if isinstance(i, TextItem)]
 SHOWN = ".kit-module-body:not(.kit-hidden)"
-
-
-def held(data: Path, district: str, item: str) -> str | None:
-    store = Store(f"sqlite:///{data / 'kit.db'}")
-    try:
-        answer = store.latest(district, "1", MODULE).get(item)
-    finally:
-        store.close()
-    return None if answer is None else answer.value
 
 
 def open_page(context, url: str):
@@ -91,7 +81,7 @@ def main() -> None:
                 said = status.inner_text() if status.count() else ""
                 page.close()
                 server.start()
-                in_store = held(data, district, item) == typed
+                in_store = stored_answer(data, district, MODULE, item) == typed
                 if "Saved" in said and "Not saved" not in said and not in_store:
                     lies += 1
                 again = open_page(context, url)
@@ -107,7 +97,7 @@ def main() -> None:
                         how, offered = "offered back", offered + 1
                         offer.locator("button", has_text="Keep").click()
                         again.locator(f"{SHOWN} .kit-item-{item} .kit-status-ok").wait_for(timeout=30_000)
-                        if held(data, district, item) == typed:
+                        if stored_answer(data, district, MODULE, item) == typed:
                             saved_after_keep += 1
                             how += ", saved on Keep"
                 kept += how != "lost"

@@ -143,3 +143,15 @@ def descendants(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+def stored_answer(data: Path, district: str, module: str, item: str, convening: str = "1") -> object:
+    """The value the store in `data` holds for an item now (None: nothing saved)."""
+    from kit.store import Store
+
+    store = Store(f"sqlite:///{data / 'kit.db'}")
+    try:
+        answer = store.latest(district, convening, module).get(item)
+    finally:
+        store.close()
+    return None if answer is None else answer.value

@@ -10,9 +10,8 @@ import time
 
 import pytest
 
-from benchmarks.serving import CrashableServer
+from benchmarks.serving import CrashableServer, stored_answer
 from kit.content import TextItem, get_module
-from kit.store import Store
 from tests.browser.conftest import ROOT, open_page, pm, shown, team_tokens
 
 pytestmark = pytest.mark.browser
@@ -23,15 +22,6 @@ TEXT = [i.id for i in get_module(MODULE).items() if isinstance(i, TextItem)]
 
 def page_url(base: str, district: str, token: str, module: str = MODULE) -> str:
     return f"{base}/voila/render/{module}.ipynb?district={district}&convening=1&token={token}"
-
-
-def stored(data, district: str, item: str) -> str | None:
-    store = Store(f"sqlite:///{data / 'kit.db'}")
-    try:
-        answer = store.latest(district, "1", MODULE).get(item)
-    finally:
-        store.close()
-    return None if answer is None else answer.value
 
 
 def test_text_typed_just_before_a_crash_is_offered_back_and_kept(tmp_path, browser):
@@ -61,7 +51,8 @@ def test_text_typed_just_before_a_crash_is_offered_back_and_kept(tmp_path, brows
         assert dialogs == ["beforeunload"]
 
         server.start()
-        assert stored(tmp_path, "windy-city", TEXT[0]) != typed  # the store never got it: only the draft has it
+        # the store never got it: only the draft has it
+        assert stored_answer(tmp_path, "windy-city", MODULE, TEXT[0]) != typed
         again = open_page(context, url)
         item = shown(again).locator(f".kit-item-{TEXT[0]}")
         offer = item.locator(".kit-draft-offer")
@@ -71,7 +62,7 @@ def test_text_typed_just_before_a_crash_is_offered_back_and_kept(tmp_path, brows
         offer.locator("button", has_text="Keep").click()
         item.locator(".kit-status-ok").wait_for(timeout=30_000)
         assert item.locator("textarea").input_value() == typed
-        assert stored(tmp_path, "windy-city", TEXT[0]) == typed
+        assert stored_answer(tmp_path, "windy-city", MODULE, TEXT[0]) == typed
         again.close()
 
         third = open_page(context, url)  # saved now: nothing is offered, the box shows it

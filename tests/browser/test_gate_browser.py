@@ -168,13 +168,15 @@ def test_pages_opened_in_a_burst_all_load(tmp_path):
     Every one renders.
 
     Kernels start on Unix sockets (--KernelManager.transport=ipc); on TCP ports, a burst of about
-    forty lost the port race and one page never loaded.
+    forty lost the port race and one page never loaded. Thirty kernels start cold at once on two
+    cores: alone the burst takes about 95 s, beside the rest of the suite the last page took over
+    120 s, so each request may wait up to 5 minutes; the test is that every page comes, not how fast.
     """
     with running_server(ROOT / "sample_districts", tmp_path) as base:
         tokens = team_tokens(tmp_path)
         urls = [page(base, "09_reflection", district=d, token=tokens[d]) for d in tokens if d for _ in range(6)]
         with concurrent.futures.ThreadPoolExecutor(len(urls)) as pool:
-            answers = list(pool.map(get, urls))
+            answers = list(pool.map(lambda url: get(url, timeout=300), urls))
         log = (tmp_path / "serve.log").read_text()
     assert [status for status, _ in answers] == [200] * len(urls)
     assert all("application/vnd.jupyter.widget-view+json" in body for _, body in answers)

@@ -2,12 +2,14 @@
 
 `kit serve` passes some of them on to Voila's kernels (KIT_DB_URL, KIT_COHORT, KIT_BOKEHJS_IN_PAGE,
 KIT_QUERY_SECRET), and a preheated kernel learns its request's variables late, so `settings()` reads
-the environment each time it is called rather than once at import.
+the environment each time it is called rather than once at import (building the object costs about
+5 ms, so it is kept for as long as the `KIT_*` variables stay the same).
 """
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
@@ -64,6 +66,11 @@ class Settings(BaseSettings):
 
 def settings() -> Settings:
     """The settings as the environment gives them now; a bad value is a KitError naming the variable."""
+    return _settings(tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("KIT_"))))
+
+
+@lru_cache(maxsize=16)
+def _settings(_environment: tuple[tuple[str, str], ...]) -> Settings:
     try:
         return Settings()
     except ValidationError as exc:

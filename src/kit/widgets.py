@@ -133,13 +133,21 @@ class Navigator(KitWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_go: list[Callable[[str, bool], None]] = []
+        self._on_drawn: list[Callable[[], None]] = []
         self.on_msg(self._message)
+
+    def on_drawn(self, callback: Callable[[], None]) -> None:
+        """`callback()` once the browser has drawn the page's first module and is idle."""
+        self._on_drawn.append(callback)
 
     def on_go(self, callback: Callable[[str, bool], None]) -> None:
         """`callback(module_id, push)`: push is False when the browser's back or forward asked."""
         self._on_go.append(callback)
 
     def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and "drawn" in content:
+            for drawn in self._on_drawn:
+                drawn()
         if not isinstance(content, dict) or not isinstance(content.get("go"), str):
             return
         for callback in self._on_go:

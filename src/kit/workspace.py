@@ -58,12 +58,27 @@ def footer(module: Module, url: ModuleUrl, home: str | None = None) -> str:
 # cores, most of it the browser creating the widgets' views: benchmarks/room.py).
 PREBUILD_AFTER_SECONDS = 2.0  # quiet time after a switch before the next background build
 PREBUILD_GAP_SECONDS = 0.6  # between two background builds, so typing and clicks get through
-# Background builds wait while the machine is busy (its load average above its cores): when a room
-# opens its pages at once, the pages being opened come first.
+# Background builds wait while the machine is busy: when a room opens its pages at once, the pages
+# being opened come first.
 PREBUILD_RETRY_SECONDS = 3.0
+# They also wait until the browser says it has drawn the first module (kit.widgets.Navigator): the
+# browser creates the views of every module built, hidden or not, and the first one comes first.
+# A browser that never says so (an old one) gets them this long after the page opened.
+PREBUILD_UNDRAWN_SECONDS = 30.0
+# Linux's CPU pressure (the share of the last 10 s in which some task waited for a core) above which
+# the machine counts as busy. It follows a burst within seconds; the 1-minute load average, the
+# fallback, trails one by a minute.
+BUSY_PRESSURE = 40.0
+PRESSURE_FILE = "/proc/pressure/cpu"
 
 
 def machine_busy() -> bool:
+    try:
+        with open(PRESSURE_FILE, encoding="ascii") as pressure:
+            fields = dict(part.split("=") for part in pressure.readline().split()[1:])
+        return float(fields["avg10"]) > BUSY_PRESSURE
+    except (OSError, KeyError, ValueError):  # no pressure information (not Linux, or turned off)
+        pass
     try:
         return os.getloadavg()[0] > (os.cpu_count() or 1)
     except OSError:  # no load average on this system
@@ -85,6 +100,9 @@ class Workspace:
         self.labels = labels or {}
         self.navigator = Navigator()
         self.navigator.on_go(self.go)
+        self.navigator.on_drawn(self._drawn)
+        self._opened_at = time.monotonic()
+        self._browser_drawn = False
         self.author = make(TextBox, "100%", description="Your name (optional, kept with your saves):",
                            multiline=False, remember=f"kit-author:{cohort}:{district.id}")
         self.author.add_class("kit-author")
@@ -166,10 +184,16 @@ class Workspace:
             return
         self._prebuilding = loop.call_later(delay, self._prebuild_step)
 
+    def _drawn(self) -> None:
+        self._browser_drawn = True
+
     def _prebuild_step(self) -> None:
         self._prebuilding = None
         waiting = self.unbuilt()
         if not waiting:
+            return
+        if not self._browser_drawn and time.monotonic() - self._opened_at < PREBUILD_UNDRAWN_SECONDS:
+            self._schedule_prebuild(1.0)
             return
         quiet = time.monotonic() - self._quiet_since
         if quiet < PREBUILD_AFTER_SECONDS:

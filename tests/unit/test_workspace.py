@@ -122,8 +122,47 @@ def test_the_background_builds_the_modules_after_the_current_one_first(store, mo
     ws.open(get_module("07_spread"))
     assert [m.id for m in ws.unbuilt()][:3] == ["08_monitoring", "09_reflection", "00_team"]
     ws._quiet_since -= 60  # the team has been on the module a while
+    ws.navigator._message(ws.navigator, {"drawn": "07_spread"}, [])  # and its browser has drawn it
     ws._prebuild_step()
     assert "08_monitoring" not in ws.built  # the machine is busy: pages being opened come first
     monkeypatch.setattr("kit.workspace.machine_busy", lambda: False)
     ws._prebuild_step()
     assert "08_monitoring" in ws.built and visible(ws) == ["07_spread"]
+
+
+def test_the_background_waits_for_the_browser_to_draw_the_first_module(store, monkeypatch):
+    monkeypatch.setattr("kit.workspace.machine_busy", lambda: False)
+    ws = space(store)
+    ws.open(get_module("03_fundamentals"))
+    ws._quiet_since -= 60
+    ws._prebuild_step()
+    assert list(ws.built) == ["03_fundamentals"]  # the browser is still creating module 03's views
+    ws.navigator._message(ws.navigator, {"drawn": "03_fundamentals"}, [])
+    ws._prebuild_step()
+    assert list(ws.built) == ["03_fundamentals", "04_system_inventory"]
+
+
+def test_a_browser_that_never_says_it_has_drawn_gets_the_modules_later(store, monkeypatch):
+    from kit.workspace import PREBUILD_UNDRAWN_SECONDS
+
+    monkeypatch.setattr("kit.workspace.machine_busy", lambda: False)
+    ws = space(store)
+    ws.open(get_module("03_fundamentals"))
+    ws._quiet_since -= 60
+    ws._opened_at -= PREBUILD_UNDRAWN_SECONDS + 1
+    ws._prebuild_step()
+    assert "04_system_inventory" in ws.built
+
+
+@pytest.mark.parametrize(("line", "busy"), [
+    ("some avg10=85.00 avg60=20.00 avg300=5.00 total=1", True),
+    ("some avg10=3.10 avg60=60.00 avg300=50.00 total=1", False),  # busy a minute ago, quiet now
+])
+def test_the_machine_is_busy_while_tasks_wait_for_a_core(tmp_path, monkeypatch, line, busy):
+    from kit.workspace import machine_busy
+
+    pressure = tmp_path / "cpu"
+    pressure.write_text(line + "\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n")
+    monkeypatch.setattr("kit.workspace.PRESSURE_FILE", str(pressure))
+    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0) if busy else (99.0, 99.0, 99.0))
+    assert machine_busy() is busy

@@ -65,10 +65,24 @@ export default {
       window.history.replaceState({ module: model.get("module") }, "", landed);
     }
     if (model.get("title")) document.title = model.get("title");
+    // Tell the kernel once the first module is on the screen and the browser is idle: only then
+    // does it build the other modules in the background, whose views this browser has to create too.
+    let waiting = null;
+    const whenIdle = window.requestIdleCallback || ((callback) => setTimeout(callback, 200));
+    const drawn = () => {
+      const heading = document.querySelector(`h1[data-kit-module="${CSS.escape(model.get("module"))}"]`);
+      if (!heading || heading.offsetParent === null) {
+        waiting = setTimeout(drawn, 250);
+        return;
+      }
+      whenIdle(() => model.send({ drawn: model.get("module") }), { timeout: 5000 });
+    };
+    waiting = setTimeout(drawn, 250);
     document.addEventListener("click", onClick);
     window.addEventListener("popstate", onPop);
     model.on("msg:custom", onMessage);
     return () => {
+      clearTimeout(waiting);
       document.removeEventListener("click", onClick);
       window.removeEventListener("popstate", onPop);
       model.off("msg:custom", onMessage);

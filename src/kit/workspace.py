@@ -9,7 +9,6 @@ the district are loaded once per page. The address bar follows (kit.widgets.Navi
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -20,6 +19,7 @@ import ipywidgets as w
 from kit.content import Module, all_modules, get_module
 from kit.districts import District
 from kit.errors import KitError
+from kit.machine import machine_busy
 from kit.pages import environment
 from kit.report import css
 from kit.roombar import RoomBar
@@ -65,24 +65,6 @@ PREBUILD_RETRY_SECONDS = 3.0
 # browser creates the views of every module built, hidden or not, and the first one comes first.
 # A browser that never says so (an old one) gets them this long after the page opened.
 PREBUILD_UNDRAWN_SECONDS = 30.0
-# Linux's CPU pressure (the share of the last 10 s in which some task waited for a core) above which
-# the machine counts as busy. It follows a burst within seconds; the 1-minute load average, the
-# fallback, trails one by a minute.
-BUSY_PRESSURE = 40.0
-PRESSURE_FILE = "/proc/pressure/cpu"
-
-
-def machine_busy() -> bool:
-    try:
-        with open(PRESSURE_FILE, encoding="ascii") as pressure:
-            fields = dict(part.split("=") for part in pressure.readline().split()[1:])
-        return float(fields["avg10"]) > BUSY_PRESSURE
-    except (OSError, KeyError, ValueError):  # no pressure information (not Linux, or turned off)
-        pass
-    try:
-        return os.getloadavg()[0] > (os.cpu_count() or 1)
-    except OSError:  # no load average on this system
-        return False
 
 
 class Workspace:

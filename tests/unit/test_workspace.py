@@ -153,16 +153,3 @@ def test_a_browser_that_never_says_it_has_drawn_gets_the_modules_later(store, mo
     ws._prebuild_step()
     assert "04_system_inventory" in ws.built
 
-
-@pytest.mark.parametrize(("line", "busy"), [
-    ("some avg10=85.00 avg60=20.00 avg300=5.00 total=1", True),
-    ("some avg10=3.10 avg60=60.00 avg300=50.00 total=1", False),  # busy a minute ago, quiet now
-])
-def test_the_machine_is_busy_while_tasks_wait_for_a_core(tmp_path, monkeypatch, line, busy):
-    from kit.workspace import machine_busy
-
-    pressure = tmp_path / "cpu"
-    pressure.write_text(line + "\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n")
-    monkeypatch.setattr("kit.workspace.PRESSURE_FILE", str(pressure))
-    monkeypatch.setattr("os.getloadavg", lambda: (0.0, 0.0, 0.0) if busy else (99.0, 99.0, 99.0))
-    assert machine_busy() is busy

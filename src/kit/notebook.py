@@ -248,7 +248,7 @@ def _live(module: Module, district: District, convening: str, store: Store, aske
     space = Workspace(district, convening, store, url=lambda m: link(m, district.id, asked_convening),
                       home=page_url("home") if manager else None, labels=labels, client=client,
                       cohort=cohort_dir().name)
-    if not settings().bokehjs_in_page:  # kit serve's template has it; any module may draw a chart
+    if not settings().template:  # kit serve's template has it; any module may draw a chart
         _load_bokehjs()
     space.open(module)
     _display(space.widget)
@@ -376,7 +376,7 @@ def dashboard(convening: str = "", refresh: str = "30") -> Any:
         seconds = min(max(float(resolve("refresh", refresh)), 1.0), 3600.0)
     except ValueError:
         seconds = 30.0
-    if not settings().bokehjs_in_page:
+    if not settings().template:
         _load_bokehjs()
     board = Dashboard(store, districts, convening, convening_labels(store), refresh=seconds)
     _display(board.widget)

@@ -18,7 +18,8 @@ from kit.store import Store, sqlite_file
 
 
 def install_template(data: Path) -> Path:
-    """Write the kit's Voila template (lab + BokehJS as a static file) under `data`; returns a JUPYTER_PATH entry.
+    """Write the kit's Voila template (lab + BokehJS and the widgets' modules as static files) under `data`;
+    returns a JUPYTER_PATH entry.
 
     BokehJS comes from the installed bokeh, so it always matches the Python side; nothing of it is committed.
     """
@@ -36,6 +37,9 @@ def install_template(data: Path) -> Path:
     js = folder / "static" / f"bokeh-{bokeh.__version__}.min.js"
     if not js.exists():
         js.write_text("\n".join(Resources(mode="inline", components=["bokeh"]).js_raw), encoding="utf-8")
+    for module in files("kit").joinpath("static").iterdir():  # the widgets' ES modules (kit.widgets)
+        if module.name.endswith(".js"):
+            (folder / "static" / module.name).write_text(module.read_text(encoding="utf-8"), encoding="utf-8")
     return root
 
 
@@ -217,7 +221,7 @@ def serve(cohort: Path, port: int = 8866, host: str = "127.0.0.1", db: str | Non
     teams = len(store.district_ids())
     command = voila_command(port, host, cull_minutes, pool_size(teams, pool), base_url)
     template_root = install_template(data_dir())
-    env = {**os.environ, "KIT_DB_URL": store.url, "KIT_COHORT": str(cohort.resolve()), "KIT_BOKEHJS_IN_PAGE": "1",
+    env = {**os.environ, "KIT_DB_URL": store.url, "KIT_COHORT": str(cohort.resolve()), "KIT_TEMPLATE": "1",
            "JUPYTER_PATH": os.pathsep.join(p for p in (str(template_root), os.environ.get("JUPYTER_PATH")) if p)}
     public = public_base(port, host, base_url)
     print(f"Answers are stored in {store.shown_url}")

@@ -1,6 +1,6 @@
 """Every `KIT_*` environment variable the kit reads, with its default, in one place.
 
-`kit serve` passes some of them on to Voila's kernels (KIT_DB_URL, KIT_COHORT, KIT_BOKEHJS_IN_PAGE,
+`kit serve` passes some of them on to Voila's kernels (KIT_DB_URL, KIT_COHORT, KIT_TEMPLATE,
 KIT_QUERY_SECRET), and a preheated kernel learns its request's variables late, so `settings()` reads
 the environment each time it is called rather than once at import (building the object costs about
 5 ms, so it is kept for as long as the `KIT_*` variables stay the same).
@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     render_slots: int = Field(max(2, os.cpu_count() or 2), ge=1,
                               description="pages rendered at once; the others wait their turn")
     query_secret: str = Field("", description="set by `kit serve`: a pool kernel shows it to learn its request")
-    bokehjs_in_page: bool = Field(False, description="set by `kit serve`: its page template already loads BokehJS")
+    template: bool = Field(False, description="set by `kit serve`: pages use the kit's Voila template, which "
+                           "serves BokehJS and the widgets' ES modules as files a browser keeps")
 
     @field_validator("sqlite_synchronous")
     @classmethod

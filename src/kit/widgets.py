@@ -15,34 +15,62 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
 import anywidget
 import traitlets as t
 
+from kit.settings import settings
+
 
 def _script(name: str) -> str:
     return files("kit").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
+# Under `kit serve` a widget's module is a file of the kit's Voila template (kit.serve.install_template),
+# imported by URL: the browser fetches and compiles it once per page (and keeps it, `?v=` its hash).
+# Sent as text, as anywidget does, every widget carried its own copy: module 03's 47 widgets were
+# 390 KB over the websocket and 47 compilations in the browser. Elsewhere (JupyterLab, plain Voila,
+# tests) the text is sent.
+_BY_URL = """const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
+const url = new URL(`${{config.baseUrl}}voila/templates/kit/static/{name}?v={version}`, window.location.href);
+const widget = await import(url.href);
+export default widget.default;
+"""
+
+
+@lru_cache
+def esm(name: str, by_url: bool) -> str:
+    """The ES module a widget's `_esm` carries: a file of the kit's template loaded by URL, or its text."""
+    text = _script(name)
+    if not by_url:
+        return text
+    return _BY_URL.format(name=name, version=hashlib.sha256(text.encode()).hexdigest()[:12])
+
+
 class KitWidget(anywidget.AnyWidget):
-    """An anywidget whose ES module and id are traits of its class, not of each instance.
+    """An anywidget whose ES module (`_module`, a file of kit/static) and id are traits of its class.
 
     anywidget adds `_esm` and `_anywidget_id` to every new widget with traitlets' `add_traits`,
     which makes a new class each time: about 20 ms a widget, half of the time module 03 took to
     build (it has 47 of them). Declared once per class here, nothing is added per widget.
     """
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        traits = {"_anywidget_id": t.Unicode(f"{cls.__module__}.{cls.__name__}").tag(sync=True)}
-        if isinstance(cls.__dict__.get("_esm"), str):
-            traits["_esm"] = t.Unicode(cls.__dict__["_esm"]).tag(sync=True)
-        for name, trait in traits.items():  # named here: traitlets names only what the class body declared
-            setattr(cls, name, trait)
-            trait.class_init(cls, name)
+    _module = ""
+    _esm = t.Unicode().tag(sync=True)
+    _anywidget_id = t.Unicode().tag(sync=True)
+
+    @t.default("_anywidget_id")
+    def _class_id(self) -> str:
+        return f"{type(self).__module__}.{type(self).__name__}"
+
+    @t.default("_esm")
+    def _module_text(self) -> str:
+        return esm(self._module, settings().template)
 
     def add_traits(self, **traits: Any) -> None:
         new = {name: trait for name, trait in traits.items() if not self.has_trait(name)}
@@ -53,7 +81,7 @@ class KitWidget(anywidget.AnyWidget):
 class TextBox(KitWidget):
     """A labelled textarea (or a one-line box: `multiline=False`); `on_leave` callbacks run on blur."""
 
-    _esm = _script("textbox.js")
+    _module = "textbox.js"
     value = t.Unicode("").tag(sync=True)
     description = t.Unicode("").tag(sync=True)
     placeholder = t.Unicode("").tag(sync=True)
@@ -96,7 +124,7 @@ class RadioGroup(KitWidget):
     `help` a line under them; both describe the group to a screen reader as well.
     """
 
-    _esm = _script("radiogroup.js")
+    _module = "radiogroup.js"
     value = t.Any(None, allow_none=True).tag(sync=True)
     options = t.List(t.Dict()).tag(sync=True)
     description = t.Unicode("").tag(sync=True)
@@ -116,14 +144,14 @@ class ChartText(KitWidget):
     """The values a chart shows, as text for screen readers; the chart drawn before it in the same
     `kit-chart-frame` (class `kit-chart`) is made inert: out of the Tab order, the text read instead."""
 
-    _esm = _script("charttext.js")
+    _module = "charttext.js"
     text = t.Unicode("").tag(sync=True)
 
 
 class Navigator(KitWidget):
     """Asks the kernel for another module (`on_go`) and moves the browser's address with it (`shown`)."""
 
-    _esm = _script("navigator.js")
+    _module = "navigator.js"
     module = t.Unicode("").tag(sync=True)
     # Also as state, not only in the "shown" message: a page's first module is shown before the
     # browser has connected, and a message sent then never arrives; the state does.
@@ -166,7 +194,7 @@ class Navigator(KitWidget):
 class Countdown(KitWidget):
     """The room's timer: the browser counts `seconds` down itself while `running`; `set` restarts it."""
 
-    _esm = _script("countdown.js")
+    _module = "countdown.js"
     seconds = t.Float(0.0).tag(sync=True)
     running = t.Bool(False).tag(sync=True)
     stamp = t.Int(0).tag(sync=True)  # bumped on every set, so the same seconds sent again restart the count

@@ -51,7 +51,7 @@ def test_no_module_but_settings_reads_a_kit_variable_from_the_environment():
                 readers.append(f"{path.name}: {node.value}")
     # These hand values on to kernels (serve.py, packets.py) or make the query secret (server.py);
     # cli.py names two variables as click options' envvar, so `kit … --help` shows them.
-    handed_on = {"serve.py: KIT_DB_URL", "serve.py: KIT_COHORT", "serve.py: KIT_BOKEHJS_IN_PAGE",
+    handed_on = {"serve.py: KIT_DB_URL", "serve.py: KIT_COHORT", "serve.py: KIT_TEMPLATE",
                  "packets.py: KIT_DB_URL", "packets.py: KIT_COHORT", "server.py: KIT_QUERY_SECRET",
                  "cli.py: KIT_COHORT", "cli.py: KIT_LINKS_BASE_URL"}
     assert sorted(set(readers) - handed_on) == []

@@ -3,11 +3,13 @@ typing survives a switch and a reload, the back and forward buttons move between
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kit.content import TextItem, get_module
 from tests.browser.conftest import TOKENS, kernel_id, running_server, team_tokens
-from tests.conftest import ROOT
+from tests.conftest import ROOT, http_get
 
 pytestmark = pytest.mark.browser
 
@@ -130,6 +132,25 @@ def test_a_page_that_cannot_reach_its_kernel_says_so(server, browser):
     warning = page.wait_for_selector(".kit-slow", timeout=30_000)
     assert "taking longer" in warning.inner_text()
     assert page.locator(".kit-slow-reload").is_visible()
+    # The kernel's output is in the page (only the drawing is left): it waits 90 s, not 30, before
+    # trying again by itself, so a page a busy room is still drawing is not thrown away.
+    seconds = int(re.search(r"by itself in (\d+) s", warning.inner_text())[1])
+    assert 40 < seconds <= 80
+    context.close()
+
+
+def test_a_page_whose_output_never_came_tries_again_sooner(server, browser):
+    """The page as a server that stopped half-way sends it (no kernel output): 30 s, not 90."""
+    url = team_url(server, "sequoia-grove", "00_team")
+    status, html = http_get(url)
+    assert status == 200 and "window.voila_finish();" in html
+    head = html.split("window.voila_finish();")[0].rsplit("<script", 1)[0]
+    context = browser.new_context()
+    page = context.new_page()
+    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=head))
+    page.goto(url, timeout=120_000)
+    warning = page.wait_for_selector(".kit-slow", timeout=30_000)
+    assert int(re.search(r"by itself in (\d+) s", warning.inner_text())[1]) <= 20
     context.close()
 
 

@@ -15,10 +15,11 @@ from markupsafe import Markup
 from kit import room as r
 from kit.content import Module, get_module
 from kit.errors import KitError
+from kit.live import watch
 from kit.store import Store
 from kit.widgets import Countdown
 
-CHECK_SECONDS = 2.0  # a team's page asks the store whether the room changed (two index lookups)
+CHECK_SECONDS = 2.0  # on SQLite, how often a team's page asks whether the room changed (two index lookups)
 
 
 class RoomBar:
@@ -30,6 +31,7 @@ class RoomBar:
         self.module: Module | None = None  # the module the team has open
         self.room = r.Room()
         self.mark: Any = None
+        self.stop: Callable[[], None] = lambda: None  # stops what `start` set going
         self.countdown = Countdown(size="small")
         self.banner = w.HTML()
         self.go_there = w.Button(description="Go there")
@@ -104,14 +106,14 @@ class RoomBar:
         return last is None or at >= last
 
     def start(self) -> None:
+        """Check the room when the store may have changed (kit.live), on the kernel's event loop."""
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             return
 
         def again() -> None:
             with suppress(Exception):  # the room is a help, never a reason for the page to fail
                 self.check()
-            loop.call_later(CHECK_SECONDS, again)
 
-        loop.call_later(0.5, again)
+        self.stop = watch(self.store, again, CHECK_SECONDS)

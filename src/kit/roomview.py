@@ -1,12 +1,14 @@
 """The program manager's room view (notebooks/room.ipynb), made for a projector: the timer over the
 day's blocks, the module the room is on, who is done, and every team's answer to one item side by
-side, hidden until revealed. It reads the room from the store (kit.room) once a second, and redraws
-only the parts whose HTML changed.
+side, hidden until revealed. It reads the room from the store (kit.room) when the store may have
+changed (kit.live: each second on SQLite, on a notification on PostgreSQL), and redraws only the parts
+whose HTML changed.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,12 +18,13 @@ from markupsafe import Markup
 from kit import room as r
 from kit.content import Module, all_modules
 from kit.districts import District
+from kit.live import watch
 from kit.pages import render
 from kit.report import css
 from kit.store import Store
 from kit.widgets import Countdown
 
-CHECK_SECONDS = 1.0  # how often the store's change mark is read (two index lookups)
+CHECK_SECONDS = 1.0  # on SQLite, how often the store's change mark is read (two index lookups)
 REDRAW_SECONDS = 30.0  # "last save 3 min ago" moves on even when nothing is saved
 
 
@@ -43,6 +46,7 @@ class RoomView:
         self.room, self.done = self._loaded()
         self.mark: Any = None
         self.drawn_at = 0.0
+        self.stop: Callable[[], None] = lambda: None  # stops what `start` set going
         back = Markup(" · <a href='{}'>cohort page</a>").format(home) if home else ""
         heading = Markup("<style>{}</style><h1>The room</h1><p class='kit-meta'>{}{}</p>")
         self.title = w.HTML(str(heading.format(Markup(css()), label, back)))
@@ -175,9 +179,9 @@ class RoomView:
         return True
 
     def start(self) -> None:
-        """Check the store every second on the kernel's event loop (nothing runs without one)."""
-        loop = _loop()
-        if loop is None:
+        """Check the store when it may have changed (every second on SQLite, on a NOTIFY on PostgreSQL),
+        on the kernel's event loop (nothing runs without one)."""
+        if _loop() is None:
             return
 
         def again() -> None:
@@ -186,10 +190,9 @@ class RoomView:
             except Exception as exc:  # noqa: BLE001 - a failed check is shown, and tried again
                 self.cards.value = str(Markup("<p class='kit-status-error'>Could not read the room ({}); trying "
                                               "again.</p>").format(type(exc).__name__))
-            loop.call_later(CHECK_SECONDS, again)
 
         self.mark = self.store.change_mark(self.cohort)
-        loop.call_later(CHECK_SECONDS, again)
+        self.stop = watch(self.store, again, CHECK_SECONDS)
 
 
 def _loop() -> asyncio.AbstractEventLoop | None:

@@ -47,6 +47,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from kit.access import HASH_PREFIX, plausible_token, token_hash
 from kit.errors import KitError
+from kit.live import announce
 from kit.paths import data_dir
 from kit.settings import settings
 
@@ -501,13 +502,15 @@ class Store:
                 with self.writer.begin() as conn:
                     if not conn.execute(update(room_state).where(where).values(**values)).rowcount:
                         conn.execute(insert(room_state).values(cohort=cohort, key=key, **values))
+                    announce(conn)
                 return
             except IntegrityError:
                 continue  # another writer inserted the key first: update it
         raise KitError("could not save the room: the database stayed busy — try again")
 
     def change_mark(self, cohort: str) -> tuple[Any, ...]:
-        """Two index lookups that change whenever an answer or the room is saved: cheap to ask every second."""
+        """Two index lookups that change whenever an answer or the room is saved: cheap to ask every second
+        (on PostgreSQL, asked when kit.live hears a save)."""
         with self.engine.connect() as conn:
             last_answer = conn.execute(select(func.max(responses.c.id))).scalar()
             room = conn.execute(select(func.max(room_state.c.updated_at), func.count())
@@ -556,6 +559,7 @@ class Store:
                 version=top + 1, value=payload, status="conflict" if stale else "saved",
                 based_on=based_on, saved_at=now.isoformat(), client=client, author=author,
             ))
+            announce(conn)  # PostgreSQL: the room view hears of the save at the commit (kit.live)
         mine = Answer(json.loads(payload), top + 1, now, client, "conflict" if stale else "saved", author, convening)
         if stale:
             assert latest_row is not None or latest_version == 0

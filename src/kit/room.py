@@ -144,7 +144,7 @@ def statuses(store: Store, districts: list[District], convening: str, room: Room
     module = next((m for m in modules or all_modules() if m.id == room.module), None)
     if module is None:
         return []
-    counts = store.answered_items(convening)
+    counts = store.answered_items(convening, module.id)
     names = labels(districts, room.anonymous)
     out = []
     for d in districts:

@@ -638,12 +638,16 @@ class Store:
             keys = [k for k in keys if convening_order(k) <= convening_order(up_to)]
         return [(k, self.latest(district, k, module)) for k in keys]
 
-    def answered_items(self, convening: str) -> dict[tuple[str, str], tuple[int, datetime | None]]:
-        """(district, module) → (items with a saved answer, last save) for a convening."""
+    def answered_items(self, convening: str, module: str | None = None) -> dict[tuple[str, str],
+                                                                             tuple[int, datetime | None]]:
+        """(district, module) → (items with a saved answer, last save) for a convening (or one module of it)."""
+        where = (responses.c.convening == convening) & (responses.c.status == "saved")
+        if module is not None:
+            where &= responses.c.module == module
         query = (
             select(responses.c.district, responses.c.module,
                    func.count(func.distinct(responses.c.item)), func.max(responses.c.saved_at))
-            .where((responses.c.convening == convening) & (responses.c.status == "saved"))
+            .where(where)
             .group_by(responses.c.district, responses.c.module)
         )
         with self.engine.connect() as conn:
@@ -651,6 +655,15 @@ class Store:
                 (d, m): (n, datetime.fromisoformat(last) if last else None)
                 for d, m, n, last in conn.execute(query)
             }
+
+    def last_save(self, district: str, convening: str, module: str) -> datetime | None:
+        """When a team last saved an answer to a module (one index range: a team's bar asks on each change)."""
+        query = select(func.max(responses.c.saved_at)).where(
+            (responses.c.district == district) & (responses.c.convening == convening)
+            & (responses.c.module == module) & (responses.c.status == "saved"))
+        with self.engine.connect() as conn:
+            last = conn.execute(query).scalar()
+        return datetime.fromisoformat(last) if last else None
 
     def answered_convenings(self) -> list[str]:
         """The convenings that have at least one saved answer, first first."""

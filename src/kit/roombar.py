@@ -27,7 +27,7 @@ class RoomBar:
 
     def __init__(self, store: Store, cohort: str, district: str, convening: str, go: Callable[[str], None]):
         self.store, self.cohort, self.district, self.convening, self.go = store, cohort, district, convening, go
-        self.blocks = r.day_blocks()
+        self.blocks = r.day_blocks(convening)
         self.module: Module | None = None  # the module the team has open
         self.room = r.Room()
         self.mark: Any = None

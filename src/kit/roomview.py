@@ -42,7 +42,7 @@ class RoomView:
                  home: str = "", modules: list[Module] | None = None):
         self.store, self.cohort, self.districts, self.convening = store, cohort, districts, convening
         self.modules = modules or all_modules()
-        self.blocks = r.day_blocks()
+        self.blocks = r.day_blocks(convening)
         self.room, self.done = self._loaded()
         self.mark: Any = None
         self.drawn_at = 0.0

@@ -16,6 +16,7 @@ import ipywidgets as w
 from markupsafe import Markup
 
 from kit import room as r
+from kit.agenda import Block
 from kit.content import Module, all_modules
 from kit.districts import District
 from kit.live import watch
@@ -33,6 +34,17 @@ def ago(when: datetime | None, now: datetime) -> str:
         return "—"
     minutes = int((now - when).total_seconds() // 60)
     return "just now" if minutes < 1 else f"{minutes} min ago" if minutes < 60 else f"{minutes // 60} h ago"
+
+
+def block_labels(blocks: list[Block]) -> list[tuple[str, int]]:
+    """The block picker's options: start time and title, and the day when the convening has two."""
+    first = blocks[0].start.date() if blocks else None
+    days = len({b.start.date() for b in blocks})
+
+    def day(b: Block) -> str:
+        return f"Day {(b.start.date() - first).days + 1} · " if days > 1 and first else ""
+
+    return [(f"{day(b)}{b.start:%H:%M} · {b.title}", n) for n, b in enumerate(blocks)]
 
 
 class RoomView:
@@ -55,7 +67,10 @@ class RoomView:
         self.start_pause.on_click(lambda _b: self._act(self._toggle))
         self.more = w.Button(description="+5 min", tooltip="Add five minutes to this block")
         self.more.on_click(lambda _b: self._act(lambda now: r.extend(self.room, self.blocks, now)))
-        self.block_picker = w.Dropdown(description="Block", options=[(b.title, n) for n, b in enumerate(self.blocks)])
+        self.next_block = w.Button(description="Next block", tooltip="Go to the next block of the day, paused")
+        self.next_block.on_click(lambda _b: self._act(lambda _now: r.skip_to(self.room, self.blocks,
+                                                                             self.room.timer.block + 1)))
+        self.block_picker = w.Dropdown(description="Block", options=block_labels(self.blocks))
         self.block_picker.observe(self._pick_block, "value")
         module_options = [("—", "")] + [(f"{m.number:02d} · {m.title}", m.id) for m in self.modules]
         self.module_picker = w.Dropdown(description="Room is on", options=module_options)
@@ -71,7 +86,8 @@ class RoomView:
         self.cards = w.HTML()
         self._timer_shown: Any = None
         self._quiet = False  # set while the view moves its own controls (their observers must not write)
-        controls = w.HBox([self.start_pause, self.more, self.block_picker], layout=w.Layout(flex_flow="row wrap"))
+        controls = w.HBox([self.start_pause, self.more, self.next_block, self.block_picker],
+                          layout=w.Layout(flex_flow="row wrap"))
         compare = w.HBox([self.item_picker, self.anonymous, self.reveal], layout=w.Layout(flex_flow="row wrap"))
         self.widget = w.VBox([
             self.title, self.countdown, controls, self.module_picker,
@@ -135,6 +151,7 @@ class RoomView:
         try:
             self.start_pause.description = "Pause" if room.timer.running else "Start"
             self.block_picker.value = index if 0 <= index < len(blocks) else None
+            self.next_block.disabled = index + 1 >= len(blocks)
             self.module_picker.value = room.module or ""
             items = [("—", "")] + [(i.short or i.prompt[:60], i.id) for i in module.items()] if module else [("—", "")]
             if list(self.item_picker.options) != items:

@@ -15,15 +15,21 @@ import asyncio
 import threading
 from collections.abc import Callable
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
-if TYPE_CHECKING:
-    from kit.store import Store
 
-CHANNEL = "kit_changes"  # one channel a database: a wake-up is cheap, the change mark says what changed
+class Store(Protocol):
+    """What a watcher needs of kit.store.Store (which imports this module, so it is not imported here)."""
+
+    is_postgres: bool
+    engine: Engine
+
+# One channel a schema (a kit's tables), so kits sharing a database in their own schemas do not wake
+# each other; a wake-up is cheap, and the change mark says what changed. Channel names stop at 63 bytes.
+CHANNEL = "left('kit_changes_' || current_schema(), 63)"
 QUIET_SECONDS = 10.0  # on PostgreSQL, a check even without a notification ("last save 3 min ago" moves on)
 RETRY_SECONDS = 2.0  # after the LISTEN connection failed
 
@@ -31,7 +37,7 @@ RETRY_SECONDS = 2.0  # after the LISTEN connection failed
 def announce(conn: Connection) -> None:
     """Tell listening kernels that this transaction changed answers or a room (PostgreSQL only)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+        conn.execute(text(f"SELECT pg_notify({CHANNEL}, '')"))
 
 
 def watch(store: Store, check: Callable[[], Any], every: float,
@@ -69,11 +75,14 @@ class _Listener:
 
     def _connect(self) -> None:
         """A connection of the store's own (same URL and options), out of its pool, listening."""
+        from psycopg import sql  # the PostgreSQL extra's driver: imported only where it is in use
+
         raw = self.store.engine.raw_connection()
         conn = raw.driver_connection
         raw.detach()  # ours for good: never handed back to the pool in LISTEN state
         conn.autocommit = True
-        conn.execute(f"LISTEN {CHANNEL}")
+        channel = conn.execute(f"SELECT {CHANNEL}").fetchone()[0]
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
         self.conn = conn
 
     def start(self) -> Callable[[], None]:

@@ -50,4 +50,3 @@ def test_a_save_or_a_room_change_on_another_connection_wakes_the_watcher_within_
     assert max(delays) < 2.0
     if store.is_postgres:
         assert quiet == 0, "on PostgreSQL the watcher waits for a notification; it does not poll"
-        assert max(delays) < 0.5, delays

@@ -10,6 +10,7 @@ brackets): save → shown median and p95 [p95 ≤ 2 s]; the room view kernel's C
 share of one core [≤ 5%]; its memory (PSS).
 
     .venv/bin/python benchmarks/room_view.py [--saves 5] [--idle 30]
+    bash scripts/postgres.sh run sh -c '.venv/bin/python benchmarks/room_view.py --db "$KIT_TEST_PG_URL"'
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ async def team_saves(page, team: int, saves: int, marks: dict[str, float]) -> No
 async def run(args: argparse.Namespace) -> None:
     from playwright.async_api import async_playwright
 
-    with kit_serve(*args.serve_args.split()) as served:
-        tokens = team_tokens(served.data)
+    db = ["--db", args.db] if args.db else []
+    with kit_serve(*db, *args.serve_args.split()) as served:
+        tokens = team_tokens(served.data, db=args.db)
         teams = [d for d in tokens if d]
         time.sleep(args.fill_wait)
         async with async_playwright() as p:
@@ -125,6 +127,7 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=5, help="answers each team types [5]")
     parser.add_argument("--idle", type=float, default=30.0, help="seconds of idle to measure CPU over [30]")
     parser.add_argument("--fill-wait", type=float, default=20.0, help="seconds for the kernel pool to fill [20]")
+    parser.add_argument("--db", default="", help="the store's URL, e.g. a PostgreSQL one (its NOTIFY path) [SQLite]")
     parser.add_argument("--serve-args", default="", help="extra `kit serve` options, e.g. '--pool 0'")
     asyncio.run(run(parser.parse_args()))
 

@@ -28,15 +28,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def team_tokens(data: Path, cohort: Path | None = None) -> dict[str, str]:
+def team_tokens(data: Path, cohort: Path | None = None, db: str = "") -> dict[str, str]:
     """The tokens `kit serve` made for a cohort (the sample one unless named), read from the store in
-    `data`; "" is the program manager's."""
+    `data` (or the database `db`); "" is the program manager's."""
     from kit.districts import load_cohort
     from kit.paths import sample_cohort_dir
     from kit.store import Store
 
     cohort = cohort or sample_cohort_dir()
-    store = Store(f"sqlite:///{data / 'kit.db'}")
+    store = Store(db or f"sqlite:///{data / 'kit.db'}")
     try:
         return store.links(cohort.name, [d.id for d in load_cohort(cohort)[0]])
     finally:

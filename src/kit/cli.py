@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 
-from kit.agenda import FIRST_CONVENING
 from kit.errors import InvalidFile, KitError
 from kit.paths import data_dir, sample_cohort_dir
 
@@ -235,14 +234,14 @@ def guide(module: str | None) -> None:
 @main.command()
 @click.option("--start", "start", required=True, type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
               help="When the convening starts, e.g. 2027-01-14T08:30.")
-@click.option("--modules", "module_list", default=FIRST_CONVENING,
-              show_default=True, help="Comma-separated modules, in order.")
+@click.option("--modules", "module_list", default=None,
+              help="Comma-separated modules, in order [default: the first convening's, from modules/agenda.yaml].")
 @click.option("--day-end", default="16:00", show_default=True, help="When day 1 ends.")
 @click.option("--last-day-end", default="12:30", show_default=True,
               help="When day 2 ends: 12:30 for a 1.5-day event, 16:00 for a two-day convening.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @friendly
-def agenda(start, module_list: str, day_end: str, last_day_end: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def agenda(start, module_list: str | None, day_end: str, last_day_end: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
     """Print a timed agenda for a 1.5-day (or two-day) convening, computed from the module durations.
 
     Example: kit agenda --start 2027-01-14T08:30 --modules 00,01,02,03 --format md
@@ -250,7 +249,7 @@ def agenda(start, module_list: str, day_end: str, last_day_end: str, fmt: str) -
     from datetime import time as clock
 
     from kit.agenda import agenda as plan
-    from kit.agenda import as_html, as_markdown
+    from kit.agenda import as_html, as_markdown, convening_modules
     from kit.packets import parse_modules
 
     ends = []
@@ -260,7 +259,7 @@ def agenda(start, module_list: str, day_end: str, last_day_end: str, fmt: str) -
             ends.append(clock(hours, minutes))
         except ValueError:
             raise KitError(f"{option} {value!r} is not a time like 16:00") from None
-    blocks = plan(parse_modules(module_list), start, day_end=ends[0], last_day_end=ends[1])
+    blocks = plan(parse_modules(module_list or convening_modules(1)), start, day_end=ends[0], last_day_end=ends[1])
     click.echo(as_markdown(blocks) if fmt == "md" else as_html(blocks))
 
 

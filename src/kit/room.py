@@ -9,19 +9,17 @@ the key "room"; a team writes only its own "done:<district>", so no two writers 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from string import ascii_uppercase
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from kit.agenda import FIRST_CONVENING, Block, agenda
-from kit.content import Module, all_modules, get_module
+from kit.agenda import Block, convening_blocks
+from kit.content import Module, all_modules
 from kit.districts import District
 from kit.report import answer_text
 from kit.store import Answer, Store
-
-DAY_START = time(8, 30)
 
 
 class Timer(BaseModel):
@@ -39,11 +37,10 @@ class Room(BaseModel):
     timer: Timer = Timer()
 
 
-def day_blocks(modules: list[Module] | None = None, day: date | None = None) -> list[Block]:
-    """The convening's blocks (modules, breaks, lunch), as `kit agenda` lays them out: by default a
-    first convening's modules."""
-    chosen = modules if modules is not None else [get_module(m) for m in FIRST_CONVENING.split(",")]
-    return agenda(chosen, datetime.combine(day or date.today(), DAY_START))
+def day_blocks(convening: str = "1", day: date | None = None) -> list[Block]:
+    """The convening's blocks (welcome, modules, breaks, lunch, share-outs) as modules/agenda.yaml and
+    the run of show lay them out."""
+    return convening_blocks(int(convening) if convening.isdigit() else 1, day)
 
 
 def _length(blocks: list[Block], index: int) -> float:
@@ -144,7 +141,7 @@ def statuses(store: Store, districts: list[District], convening: str, room: Room
     module = next((m for m in modules or all_modules() if m.id == room.module), None)
     if module is None:
         return []
-    counts = store.answered_items(convening)
+    counts = store.answered_items(convening, module.id)
     names = labels(districts, room.anonymous)
     out = []
     for d in districts:

@@ -15,10 +15,11 @@ from markupsafe import Markup
 from kit import room as r
 from kit.content import Module, get_module
 from kit.errors import KitError
+from kit.live import watch
 from kit.store import Store
 from kit.widgets import Countdown
 
-CHECK_SECONDS = 2.0  # a team's page asks the store whether the room changed (two index lookups)
+CHECK_SECONDS = 2.0  # on SQLite, how often a team's page asks whether the room changed (two index lookups)
 
 
 class RoomBar:
@@ -26,10 +27,11 @@ class RoomBar:
 
     def __init__(self, store: Store, cohort: str, district: str, convening: str, go: Callable[[str], None]):
         self.store, self.cohort, self.district, self.convening, self.go = store, cohort, district, convening, go
-        self.blocks = r.day_blocks()
+        self.blocks = r.day_blocks(convening)
         self.module: Module | None = None  # the module the team has open
         self.room = r.Room()
         self.mark: Any = None
+        self.stop: Callable[[], None] = lambda: None  # stops what `start` set going
         self.countdown = Countdown(size="small")
         self.banner = w.HTML()
         self.go_there = w.Button(description="Go there")
@@ -37,6 +39,7 @@ class RoomBar:
         self.done = w.Button(description="We're done", tooltip="Tell the program manager this module is done")
         self.done.on_click(self._say_done)
         self.said_done = False
+        self._said: tuple[str, datetime] | None = None  # this team's last "We're done": (module, when)
         self._timer_shown: r.Timer | None = None
         self.widget = w.HBox([self.countdown, self.banner, self.go_there, self.done])
         self.widget.add_class("kit-roombar")
@@ -84,34 +87,39 @@ class RoomBar:
         self.done.button_style = "success" if self.said_done else ""
 
     def check(self, force: bool = False) -> bool:
-        """Read the room when the store changed; True if it was read."""
+        """Read what changed in the store; True if the bar was redrawn.
+
+        Another team's save moves the change mark too: it is read only when the room changed, or when
+        this team said "We're done" (a save of its own takes that back)."""
         mark = self.store.change_mark(self.cohort)
         if mark == self.mark and not force:
             return False
+        room_changed = force or self.mark is None or mark[1:] != self.mark[1:]
         self.mark = mark
-        self.room, done = r.load(self.store, self.cohort)
+        if not room_changed and not self.said_done:
+            return False
+        if room_changed:
+            self.room, done = r.load(self.store, self.cohort)
+            self._said = done.get(self.district)
         module = self.module.id if self.module else ""
-        said = done.get(self.district)
+        said = self._said
         self.said_done = bool(said and said[0] == module and self._no_save_since(module, said[1]))
         self.draw()
         return True
 
     def _no_save_since(self, module: str, at: datetime) -> bool:
-        last = None
-        for (district, module_id), (_count, when) in self.store.answered_items(self.convening).items():
-            if district == self.district and module_id == module:
-                last = when
+        last = self.store.last_save(self.district, self.convening, module)
         return last is None or at >= last
 
     def start(self) -> None:
+        """Check the room when the store may have changed (kit.live), on the kernel's event loop."""
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             return
 
         def again() -> None:
             with suppress(Exception):  # the room is a help, never a reason for the page to fail
                 self.check()
-            loop.call_later(CHECK_SECONDS, again)
 
-        loop.call_later(0.5, again)
+        self.stop = watch(self.store, again, CHECK_SECONDS)

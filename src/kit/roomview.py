@@ -1,12 +1,14 @@
 """The program manager's room view (notebooks/room.ipynb), made for a projector: the timer over the
 day's blocks, the module the room is on, who is done, and every team's answer to one item side by
-side, hidden until revealed. It reads the room from the store (kit.room) once a second, and redraws
-only the parts whose HTML changed.
+side, hidden until revealed. It reads the room from the store (kit.room) when the store may have
+changed (kit.live: each second on SQLite, on a notification on PostgreSQL), and redraws only the parts
+whose HTML changed.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,14 +16,16 @@ import ipywidgets as w
 from markupsafe import Markup
 
 from kit import room as r
+from kit.agenda import Block
 from kit.content import Module, all_modules
 from kit.districts import District
+from kit.live import watch
 from kit.pages import render
 from kit.report import css
 from kit.store import Store
 from kit.widgets import Countdown
 
-CHECK_SECONDS = 1.0  # how often the store's change mark is read (two index lookups)
+CHECK_SECONDS = 1.0  # on SQLite, how often the store's change mark is read (two index lookups)
 REDRAW_SECONDS = 30.0  # "last save 3 min ago" moves on even when nothing is saved
 
 
@@ -32,6 +36,17 @@ def ago(when: datetime | None, now: datetime) -> str:
     return "just now" if minutes < 1 else f"{minutes} min ago" if minutes < 60 else f"{minutes // 60} h ago"
 
 
+def block_labels(blocks: list[Block]) -> list[tuple[str, int]]:
+    """The block picker's options: start time and title, and the day when the convening has two."""
+    first = blocks[0].start.date() if blocks else None
+    days = len({b.start.date() for b in blocks})
+
+    def day(b: Block) -> str:
+        return f"Day {(b.start.date() - first).days + 1} · " if days > 1 and first else ""
+
+    return [(f"{day(b)}{b.start:%H:%M} · {b.title}", n) for n, b in enumerate(blocks)]
+
+
 class RoomView:
     """The room view's widgets; every control writes the room to the store, then redraws from it."""
 
@@ -39,10 +54,11 @@ class RoomView:
                  home: str = "", modules: list[Module] | None = None):
         self.store, self.cohort, self.districts, self.convening = store, cohort, districts, convening
         self.modules = modules or all_modules()
-        self.blocks = r.day_blocks()
+        self.blocks = r.day_blocks(convening)
         self.room, self.done = self._loaded()
         self.mark: Any = None
         self.drawn_at = 0.0
+        self.stop: Callable[[], None] = lambda: None  # stops what `start` set going
         back = Markup(" · <a href='{}'>cohort page</a>").format(home) if home else ""
         heading = Markup("<style>{}</style><h1>The room</h1><p class='kit-meta'>{}{}</p>")
         self.title = w.HTML(str(heading.format(Markup(css()), label, back)))
@@ -51,7 +67,10 @@ class RoomView:
         self.start_pause.on_click(lambda _b: self._act(self._toggle))
         self.more = w.Button(description="+5 min", tooltip="Add five minutes to this block")
         self.more.on_click(lambda _b: self._act(lambda now: r.extend(self.room, self.blocks, now)))
-        self.block_picker = w.Dropdown(description="Block", options=[(b.title, n) for n, b in enumerate(self.blocks)])
+        self.next_block = w.Button(description="Next block", tooltip="Go to the next block of the day, paused")
+        self.next_block.on_click(lambda _b: self._act(lambda _now: r.skip_to(self.room, self.blocks,
+                                                                             self.room.timer.block + 1)))
+        self.block_picker = w.Dropdown(description="Block", options=block_labels(self.blocks))
         self.block_picker.observe(self._pick_block, "value")
         module_options = [("—", "")] + [(f"{m.number:02d} · {m.title}", m.id) for m in self.modules]
         self.module_picker = w.Dropdown(description="Room is on", options=module_options)
@@ -67,7 +86,8 @@ class RoomView:
         self.cards = w.HTML()
         self._timer_shown: Any = None
         self._quiet = False  # set while the view moves its own controls (their observers must not write)
-        controls = w.HBox([self.start_pause, self.more, self.block_picker], layout=w.Layout(flex_flow="row wrap"))
+        controls = w.HBox([self.start_pause, self.more, self.next_block, self.block_picker],
+                          layout=w.Layout(flex_flow="row wrap"))
         compare = w.HBox([self.item_picker, self.anonymous, self.reveal], layout=w.Layout(flex_flow="row wrap"))
         self.widget = w.VBox([
             self.title, self.countdown, controls, self.module_picker,
@@ -131,6 +151,7 @@ class RoomView:
         try:
             self.start_pause.description = "Pause" if room.timer.running else "Start"
             self.block_picker.value = index if 0 <= index < len(blocks) else None
+            self.next_block.disabled = index + 1 >= len(blocks)
             self.module_picker.value = room.module or ""
             items = [("—", "")] + [(i.short or i.prompt[:60], i.id) for i in module.items()] if module else [("—", "")]
             if list(self.item_picker.options) != items:
@@ -175,9 +196,9 @@ class RoomView:
         return True
 
     def start(self) -> None:
-        """Check the store every second on the kernel's event loop (nothing runs without one)."""
-        loop = _loop()
-        if loop is None:
+        """Check the store when it may have changed (every second on SQLite, on a NOTIFY on PostgreSQL),
+        on the kernel's event loop (nothing runs without one)."""
+        if _loop() is None:
             return
 
         def again() -> None:
@@ -186,10 +207,9 @@ class RoomView:
             except Exception as exc:  # noqa: BLE001 - a failed check is shown, and tried again
                 self.cards.value = str(Markup("<p class='kit-status-error'>Could not read the room ({}); trying "
                                               "again.</p>").format(type(exc).__name__))
-            loop.call_later(CHECK_SECONDS, again)
 
         self.mark = self.store.change_mark(self.cohort)
-        loop.call_later(CHECK_SECONDS, again)
+        self.stop = watch(self.store, again, CHECK_SECONDS)
 
 
 def _loop() -> asyncio.AbstractEventLoop | None:

@@ -47,6 +47,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from kit.access import HASH_PREFIX, plausible_token, token_hash
 from kit.errors import KitError
+from kit.live import announce
 from kit.paths import data_dir
 from kit.settings import settings
 
@@ -501,13 +502,15 @@ class Store:
                 with self.writer.begin() as conn:
                     if not conn.execute(update(room_state).where(where).values(**values)).rowcount:
                         conn.execute(insert(room_state).values(cohort=cohort, key=key, **values))
+                    announce(conn)
                 return
             except IntegrityError:
                 continue  # another writer inserted the key first: update it
         raise KitError("could not save the room: the database stayed busy — try again")
 
     def change_mark(self, cohort: str) -> tuple[Any, ...]:
-        """Two index lookups that change whenever an answer or the room is saved: cheap to ask every second."""
+        """Two index lookups that change whenever an answer or the room is saved: cheap to ask every second
+        (on PostgreSQL, asked when kit.live hears a save)."""
         with self.engine.connect() as conn:
             last_answer = conn.execute(select(func.max(responses.c.id))).scalar()
             room = conn.execute(select(func.max(room_state.c.updated_at), func.count())
@@ -556,6 +559,7 @@ class Store:
                 version=top + 1, value=payload, status="conflict" if stale else "saved",
                 based_on=based_on, saved_at=now.isoformat(), client=client, author=author,
             ))
+            announce(conn)  # PostgreSQL: the room view hears of the save at the commit (kit.live)
         mine = Answer(json.loads(payload), top + 1, now, client, "conflict" if stale else "saved", author, convening)
         if stale:
             assert latest_row is not None or latest_version == 0
@@ -634,12 +638,16 @@ class Store:
             keys = [k for k in keys if convening_order(k) <= convening_order(up_to)]
         return [(k, self.latest(district, k, module)) for k in keys]
 
-    def answered_items(self, convening: str) -> dict[tuple[str, str], tuple[int, datetime | None]]:
-        """(district, module) → (items with a saved answer, last save) for a convening."""
+    def answered_items(self, convening: str, module: str | None = None) -> dict[tuple[str, str],
+                                                                             tuple[int, datetime | None]]:
+        """(district, module) → (items with a saved answer, last save) for a convening (or one module of it)."""
+        where = (responses.c.convening == convening) & (responses.c.status == "saved")
+        if module is not None:
+            where &= responses.c.module == module
         query = (
             select(responses.c.district, responses.c.module,
                    func.count(func.distinct(responses.c.item)), func.max(responses.c.saved_at))
-            .where((responses.c.convening == convening) & (responses.c.status == "saved"))
+            .where(where)
             .group_by(responses.c.district, responses.c.module)
         )
         with self.engine.connect() as conn:
@@ -647,6 +655,15 @@ class Store:
                 (d, m): (n, datetime.fromisoformat(last) if last else None)
                 for d, m, n, last in conn.execute(query)
             }
+
+    def last_save(self, district: str, convening: str, module: str) -> datetime | None:
+        """When a team last saved an answer to a module (one index range: a team's bar asks on each change)."""
+        query = select(func.max(responses.c.saved_at)).where(
+            (responses.c.district == district) & (responses.c.convening == convening)
+            & (responses.c.module == module) & (responses.c.status == "saved"))
+        with self.engine.connect() as conn:
+            last = conn.execute(query).scalar()
+        return datetime.fromisoformat(last) if last else None
 
     def answered_convenings(self) -> list[str]:
         """The convenings that have at least one saved answer, first first."""

@@ -1,4 +1,4 @@
-"""`kit validate`: check module and district files (or folders of them) and report every problem."""
+"""`kit validate`: check module, agenda and district files (or folders of them) and report every problem."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from kit.report import plural
 
 SKIPPED = {"sources.yaml"}
 RULES = "diagnostics.yaml"
+AGENDA_FILE = "agenda.yaml"  # kit.agenda.AGENDA_FILE (not imported: kit.agenda renders pages)
 
 
 @dataclass
@@ -64,6 +65,10 @@ def validate(paths: list[Path]) -> Report:
                 read_answers(path)
             elif path.name.startswith("_"):
                 continue
+            elif path.name == AGENDA_FILE:
+                from kit.agenda import load_agenda
+
+                load_agenda(path)
             elif path.name == RULES:
                 from kit.diagnostics import load_rules
 

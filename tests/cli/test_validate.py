@@ -126,6 +126,51 @@ def test_bad_module_file(tmp_path, case):
         assert f"42_sample.yaml:{line}:" in err
 
 
+GOOD_AGENDA = """\
+schema_version: 1
+convenings:
+  - number: 1
+    days:
+      - start: "08:30"
+        blocks:
+          - {title: Welcome, minutes: 15}
+          - module: 42_sample
+          - {title: Break, minutes: 15}
+"""
+
+BAD_AGENDAS = {
+    "unknown module": (GOOD_AGENDA.replace("42_sample", "42_sampel"),
+                       "convenings[0].days[0].blocks[1].module: unknown module '42_sampel' — known modules: 42_sample",
+                       8),
+    "no minutes": (GOOD_AGENDA.replace("{title: Break, minutes: 15}", "{title: Break}"),
+                   "convenings[0].days[0].blocks[2]: a block needs `module:`, or both `title:` and `minutes:`", 9),
+    "module with minutes": (GOOD_AGENDA.replace("module: 42_sample", "{module: 42_sample, minutes: 20}"),
+                            "convenings[0].days[0].blocks[1]: a module's block takes its title", 8),
+    "not a time": (GOOD_AGENDA.replace('"08:30"', "half past eight"), "convenings[0].days[0].start:", 5),
+    "unknown field": (GOOD_AGENDA.replace("days:", "dais:"), "convenings[0].dais: unknown field", 4),
+    "a convening twice": (GOOD_AGENDA + GOOD_AGENDA.split("convenings:\n", 1)[1],
+                          "convenings[1].number: convening 1 is given twice", 10),
+}
+
+
+def test_the_agenda_validates_beside_its_modules(tmp_path):
+    write(tmp_path, "42_sample.yaml", GOOD_MODULE)
+    write(tmp_path, "agenda.yaml", GOOD_AGENDA)
+    code, out, err = run(str(tmp_path))
+    assert (code, err) == (0, ""), err
+
+
+@pytest.mark.parametrize("case", BAD_AGENDAS, ids=list(BAD_AGENDAS))
+def test_a_malformed_agenda_names_the_file_the_line_and_the_field(tmp_path, case):
+    text, expected, line = BAD_AGENDAS[case]
+    write(tmp_path, "42_sample.yaml", GOOD_MODULE)
+    write(tmp_path, "agenda.yaml", text)
+    code, out, err = run(str(tmp_path))
+    assert code == 2
+    assert f"agenda.yaml:{line}: {expected}" in err, err
+    assert "Traceback" not in err + out
+
+
 BAD_DISTRICTS = {
     "id with ../": (GOOD_DISTRICT.replace("id: test-town", "id: ../x"), "id: id '../x' is not a safe slug"),
     "id with /": (GOOD_DISTRICT.replace("id: test-town", "id: a/b"), "is not a safe slug"),

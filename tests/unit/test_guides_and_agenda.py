@@ -102,3 +102,21 @@ def test_guide_command_prints_a_guide():
     result = CliRunner().invoke(main, ["guide", "03"])
     assert result.exit_code == 0
     assert "facilitator guide" in result.output and "Fundamentals" in result.output
+
+
+def test_the_run_of_show_days_are_the_first_convenings_agenda():
+    """modules/agenda.yaml (what the room view's timer walks through) and the run of show's day tables
+    give the same blocks: the same times and the same modules."""
+    from kit.agenda import convening_blocks
+
+    text = (GUIDES / "run-of-show.md").read_text(encoding="utf-8")
+    shown = []
+    for day in ("Day 1", "Day 2"):
+        table = text.split(f"\n## {day}\n", 1)[1].split("\n## ", 1)[0]
+        for start, end, module in re.findall(r"^\|\s*(\d{2}:\d{2})\s*\|\s*(\d{2}:\d{2})\s*\|[^|\n]*\|\s*(\S+)", table,
+                                             flags=re.M):
+            shown.append((day, start, end, module[1:3] if module.startswith("[") else None))
+    blocks = convening_blocks(1)
+    first = blocks[0].start.date()
+    assert shown == [(f"Day {(b.start.date() - first).days + 1}", f"{b.start:%H:%M}", f"{b.end:%H:%M}",
+                      f"{b.module.number:02d}" if b.module else None) for b in blocks]

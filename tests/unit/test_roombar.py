@@ -60,3 +60,19 @@ def test_the_countdown_follows_the_room(store):
     team.check()
     assert team.countdown.running and team.countdown.block == blocks[0].title
     assert 0 < team.countdown.seconds <= blocks[0].minutes * 60
+
+
+def test_another_teams_save_costs_a_bar_only_the_change_mark(store, monkeypatch):
+    team = bar(store, [])
+    r.save(store, COHORT, r.Room(module="02_scale"))
+    team.check()
+    reads: list[str] = []
+    monkeypatch.setattr(r, "load", lambda *a: reads.append("room") or (r.Room(), {}))
+    monkeypatch.setattr(store, "answered_items", lambda *a: reads.append("convening") or {})
+    monkeypatch.setattr(store, "last_save", lambda *a: reads.append("module") or None)
+    store.save("copper-mine", "1", "02_scale", get_module("02_scale").items()[0].id, "x")
+    assert team.check() is False and reads == []
+    team.said_done, team._said = True, ("02_scale", datetime.now(UTC))
+    store.save("copper-mine", "1", "02_scale", get_module("02_scale").items()[0].id, "y")
+    team.check()
+    assert reads == ["module"]  # this team's own last save of the module in session, nothing more

@@ -42,6 +42,18 @@ def test_choosing_a_block_sends_the_room_to_its_module(view, store):
     assert "Windy City" in view.teams.value and "of 23" in view.teams.value
 
 
+def test_next_block_walks_the_day_as_the_run_of_show_lays_it_out(view, store):
+    labels = [label for label, _n in view.block_picker.options]
+    assert labels[0] == "Day 1 · 08:30 · Welcome, purpose of the collaboration, room norms"
+    assert labels[1].startswith("Day 1 · 08:45 · 00 · ") and labels[-1].startswith("Day 2 · ")
+    assert view.room.module is None  # the welcome: no module yet, and the teams' pages show no banner
+    view.next_block.click()
+    room = r.load(store, COHORT)[0]
+    assert room.timer.block == 1 and room.module == "00_team" and not room.timer.running
+    view.block_picker.value = len(view.blocks) - 1
+    assert view.next_block.disabled  # the last block of the day
+
+
 def test_answers_stay_hidden_until_revealed_and_are_shown_as_text(view, store):
     hostile = "<img src=x onerror=alert(1)> Our promise"
     store.save("valley-view", "1", "01_approach", "promise_picture", hostile, based_on=None)

@@ -185,13 +185,26 @@ def is_manager(store: Store | None) -> bool:
 
 
 def workspace(module: str = "", district: str = "windy-city", convening: str = "", mode: str = "auto") -> Any:
-    """A team's workspace, open at `module` (the URL's ``?module=`` under Voila; the first module if none).
+    """A team's workspace, open at `module` (the URL's ``?module=`` under Voila; if none, the module the
+    program manager has sent the room to, else the first).
 
     Elsewhere (papermill, nbval) the module's static report, as `worksheet` gives.
     """
     _await_request(charts=True)
-    module = resolve("module", module) or all_modules()[0].id
+    module = resolve("module", module) or (under_voila() and _room_module()) or all_modules()[0].id
     return worksheet(module, district, convening, mode)
+
+
+def _room_module() -> str:
+    """The module the room is on (kit.room), or "" when none is set or the store cannot say."""
+    from kit.room import load
+
+    try:
+        store = page_store()
+        module = load(store, cohort_dir().name)[0].module if store else None
+        return get_module(module).id if module else ""
+    except Exception:  # noqa: BLE001 - only a starting point: the first module will do
+        return ""
 
 
 def worksheet(module_id: str, district: str = "windy-city", convening: str = "", mode: str = "auto") -> Any:

@@ -117,3 +117,15 @@ def test_the_cohort_page_speaks_to_the_program_manager_not_to_teams(monkeypatch,
     page = "".join(shown)
     assert "program manager&#x27;s" in page or "program manager's" in page
     assert "Open your district" not in page and "kit links" in page
+
+
+def test_a_team_link_without_a_module_opens_where_the_room_is(monkeypatch, store):
+    from kit import room
+
+    monkeypatch.setattr("kit.notebook.page_store", lambda: store)
+    monkeypatch.setattr("kit.notebook.cohort_dir", lambda: sample_cohort_dir())
+    assert notebook._room_module() == ""  # no room state yet: the first module
+    room.save(store, "sample_districts", room.Room(module="04_system_inventory"))
+    assert notebook._room_module() == "04_system_inventory"
+    room.save(store, "sample_districts", room.Room(module="99_gone"))  # a module since removed
+    assert notebook._room_module() == ""

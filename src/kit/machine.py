@@ -1,4 +1,4 @@
-"""Whether this machine is busy: work that can wait (background builds, pool refills) waits for it."""
+"""Whether this machine is busy: work that can wait (a workspace's background builds) waits for it."""
 
 from __future__ import annotations
 

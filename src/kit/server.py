@@ -47,7 +47,6 @@ from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from kit import pool
 from kit.access import MANAGER, WORKSPACE, page_allowed, plausible_token, token_hash
 from kit.pages import render
 from kit.settings import Settings, settings
@@ -298,7 +297,6 @@ class Page(TornadoVoilaHandler):
             return refusal_page(self, 429, "Too many open pages", reason)
         owner = Owner(link, address)
         GATE.request.set(owner)  # the kernel started (or taken from the pool) for this request is claimed for it
-        pool.wanted(getattr(self.kernel_manager, "_pools", {}).get(path or "", []))
         async with GATE.turn(owner):
             return await super().get(path)
 
@@ -446,7 +444,6 @@ class KitVoila(Voila):
             logging.getLogger(name).addFilter(ScrubTokens())
         self.log.addFilter(ScrubTokens())
         self.voila_configuration.multi_kernel_manager_class = KitKernelManager
-        pool.install()  # replacements for taken pool kernels start once the machine is quiet
         os.environ.setdefault("KIT_QUERY_SECRET", secrets.token_urlsafe(24))  # the kernels inherit it
         configured = settings()
         GATE.max_per_link = configured.max_pages_per_link

@@ -201,7 +201,9 @@ export default {
       rowOf.set(node, row);
       return node;
     };
+    const LONG = 60; // rows past which rows off the screen are skipped by the browser (kit.css)
     const drawMore = (count) => {
+      el.classList.toggle("kit-table-long", rows.length > LONG);
       const part = document.createDocumentFragment();
       const end = Math.min(rows.length, els.length + count);
       for (let i = els.length; i < end; i += 1) {

@@ -2,9 +2,10 @@
 // here, one grid per row (a card on a narrow screen, kit.css), each box labelled with its column.
 //
 // Adding a row is the browser's alone (an empty row is no answer), so the 100th costs what the 2nd
-// did. A long answer draws its first rows at once and the rest in slices after, and rows off the
-// screen are neither laid out nor painted (content-visibility): a 1,000-row answer opens about as
-// fast as a short one, and every row stays reachable by scrolling, Tab and find-in-page.
+// did. A long answer draws its first rows at once and the rest in slices after, and in a table past
+// LONG rows those off the screen are neither laid out nor painted (content-visibility): a 1,000-row
+// answer opens about as fast as a short one, and every row stays reachable by scrolling, Tab and
+// find-in-page.
 //
 // Typing sends the rows `send_after` ms after it stops, and at once when a box is left, a row removed
 // or the page left; the kernel saves on arrival. As in textbox.js, the browser keeps the rows in

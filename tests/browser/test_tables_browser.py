@@ -176,9 +176,14 @@ def test_a_1000_row_answer_opens_and_its_last_rows_can_be_reached_and_edited(ser
     # "visible" to Playwright's role queries) until scrolled to.
     last = table.locator("button.kit-remove-row", has_text="Remove row 1000")
     last.wait_for(state="attached", timeout=60_000)
-    last.focus()  # as Tab or a screen reader would reach it: brought on the screen, and drawn
-    last.scroll_into_view_if_needed()
-    table.get_by_role("button", name="Remove row 1000", exact=True).wait_for(timeout=20_000)
+    named = table.get_by_role("button", name="Remove row 1000", exact=True)
+    for _ in range(20):  # a busy page may still be settling: reach it again until it is on the screen
+        last.focus()  # as Tab or a screen reader would reach it: brought on the screen, and drawn
+        last.scroll_into_view_if_needed()
+        if named.is_visible():
+            break
+        page.wait_for_timeout(1_000)
+    assert named.is_visible()
     row = table.locator(".kit-table-row").nth(999)
     assert row.get_by_role("textbox", name="Name").input_value() == "Name 1000"
     assert row.get_by_role("combobox", name="Role").input_value() == rows[999]["role"]

@@ -11,12 +11,15 @@
 - `RadioGroup`: a rating or a single choice as one radio group (one Tab stop, arrow keys move the
   choice, the question names the group, a choice made with the arrow keys is sent once it settles).
 - `ChartText`: a chart's text equivalent, which also takes the chart out of the Tab order.
+- `Table`: a table item's rows as one widget, drawn by the browser (adding a row costs nothing in
+  the kernel, a 1,000-row answer is one message), with the same drafts and honest status as `TextBox`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -206,3 +209,105 @@ class Countdown(KitWidget):
         with self.hold_sync():
             self.seconds, self.running, self.block, self.next = seconds, running, block, next_block
             self.stamp += 1
+
+
+YESNO = ["Yes", "No"]
+
+
+def _iso_date(value: Any) -> str | None:
+    try:
+        return date.fromisoformat(value).isoformat() if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def clean_cell(column: dict[str, Any], value: Any) -> Any:
+    """A cell's value as its box can hold it: a real date or None, a listed option or "", else text."""
+    kind = column.get("type", "text")
+    if kind == "date":
+        return _iso_date(value)
+    if kind in ("choice", "yesno"):
+        return value if value in (column.get("options") or [] if kind == "choice" else YESNO) else ""
+    return "" if value is None else str(value)
+
+
+def filled(row: dict[str, Any]) -> bool:
+    return any(v not in ("", None) for v in row.values())
+
+
+class Table(KitWidget):
+    """A table item's rows, drawn and edited in the browser (kit/static/table.js).
+
+    `value` is the rows as the browser shows them (empty rows and fixed rows' labels included); the
+    browser sends it about a second after typing stops, at once when a box is left or a row removed,
+    and the kernel reads it only through `answer()`, which keeps what a box could hold (a crafted
+    message cannot store anything else). Adding a row is the browser's alone: an empty row is no
+    answer. `fixed` rows carry their label in the first column and cannot be removed; free rows are
+    kept at `min_rows` at least. `draft_key`, `saved`, `status` and `state` work as `TextBox`'s: the
+    browser keeps the rows in localStorage until `saved` (the rows the store holds) matches them.
+    """
+
+    _module = "table.js"
+    description = t.Unicode("").tag(sync=True)
+    columns = t.List(t.Dict()).tag(sync=True)  # {id, label, type, options}
+    fixed = t.List(t.Unicode()).tag(sync=True)
+    min_rows = t.Int(0).tag(sync=True)
+    tracks = t.Unicode("").tag(sync=True)  # the columns' CSS grid tracks (a Remove column is added)
+    # Not echoed: the browser knows what it sent, and a long table would come straight back.
+    value = t.List().tag(sync=True, echo_update=False)
+    saved = t.List(allow_none=True, default_value=None).tag(sync=True)  # None: the store holds none
+    draft_key = t.Unicode("").tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    state = t.Unicode("").tag(sync=True)
+    max_bytes = t.Int(0).tag(sync=True)
+    send_after = t.Int(1000).tag(sync=True)  # ms after the last keystroke before the rows are sent
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_resend: list[Callable[[], None]] = []
+        self.on_msg(self._message)
+
+    def on_resend(self, callback: Callable[[], None]) -> None:
+        """`callback()` runs when the browser sends its rows again after a lost connection: they may be
+        the rows the kernel has already (saved, with the confirmation lost on the way, or not)."""
+        self._on_resend.append(callback)
+
+    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict) or content.get("event") != "rows" or not isinstance(content.get("rows"), list):
+            return
+        self.value = content["rows"]
+        for callback in self._on_resend:
+            callback()
+
+    def answer(self) -> list[dict[str, Any]]:
+        """The rows to save: every fixed row (with its label), then the free rows anything was written in."""
+        ids = [c["id"] for c in self.columns]
+        rows = [r if isinstance(r, dict) else {} for r in self.value]
+        out = []
+        for n, label in enumerate(self.fixed):
+            row = rows[n] if n < len(rows) else {}
+            out.append({ids[0]: label, **{c["id"]: clean_cell(c, row.get(c["id"])) for c in self.columns[1:]}})
+        for row in rows[len(self.fixed):]:
+            values = {c["id"]: clean_cell(c, row.get(c["id"])) for c in self.columns}
+            if filled(values):
+                out.append(values)
+        return out
+
+    def show(self, value: Any) -> None:
+        """Show a saved answer: fixed rows found by their label, then the other rows, cleaned."""
+        rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+        first = self.columns[0]["id"]
+        by_label = {r.get(first): r for r in rows if r.get(first) in self.fixed}
+        out = [{first: label, **{c["id"]: clean_cell(c, by_label.get(label, {}).get(c["id"]))
+                                 for c in self.columns[1:]}} for label in self.fixed]
+        for row in rows:
+            if self.fixed and row.get(first) in self.fixed:
+                continue
+            values = {c["id"]: clean_cell(c, row.get(c["id"])) for c in self.columns}
+            if filled(values):
+                out.append(values)
+        self.value = out
+
+    def confirm(self, rows: list[dict[str, Any]]) -> None:
+        """Tell the browser the store holds exactly these rows (its draft can go once it shows them)."""
+        self.saved = rows

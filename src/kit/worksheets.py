@@ -15,12 +15,12 @@ import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
-from traitlets import HasTraits, Int
+from traitlets import Any as AnyTrait
+from traitlets import HasTraits
 
 from kit.content import (
     ChecklistItem,
@@ -33,7 +33,7 @@ from kit.content import (
 )
 from kit.report import answer_text, flag_html, plural
 from kit.store import MAX_ANSWER_BYTES, Answer, AnswerTooLarge, Conflict, Store
-from kit.widgets import TextBox
+from kit.widgets import Table, TextBox
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
     from kit import charts
@@ -51,7 +51,8 @@ class Input:
     set: Callable[[Any], None]
     watched: list[w.Widget]
     typed: bool = False  # text typing is debounced; clicks save at once
-    on_new_widgets: Callable[[], None] | None = None  # tables add rows, whose cells need watching
+    # The widget that keeps the item's draft in the browser and draws its status line (a table).
+    owner: Any = None
 
 
 _SHARED: dict[Any, Any] = {}
@@ -219,260 +220,41 @@ def build_ranking(item: RankingItem, module: Module) -> Input:
                  list(drops.values()))
 
 
-def _cell(column: Any) -> w.Widget:
-    """One box of a table row, labelled with its column (the label is read out, and shown beside the
-    box when the table turns into cards on a narrow screen)."""
-    label = {"description": column.label}
-    if column.type == "choice":
-        cell = make(w.Dropdown, "auto", options=[""] + column.options, value="", **label)
-    elif column.type == "yesno":
-        cell = make(w.Dropdown, "auto", options=["", "Yes", "No"], value="", **label)
-    elif column.type == "date":
-        cell = make(w.DatePicker, "auto", value=None, **label)
-    else:
-        cell = make(w.Text, "auto", value="", continuous_update=True, **label)
-    cell.add_class("kit-cell")
-    return cell
-
-
 # How wide each kind of column is, relative to a text column: a date needs room for "mm/dd/yyyy".
 _TRACK = {"text": 1.0, "number": 0.7, "yesno": 0.7, "choice": 1.1, "date": 1.3}
 
-# Free rows drawn when a table opens; the rest of a long answer waits behind "Show more rows". Each
-# drawn row is a few widgets for the browser to build (a 1,000-row answer drawn whole took 40 s).
-PAGE_ROWS = 30
 
-
-def table_tracks(item: TableItem, removable: bool | None = None) -> str:
-    """The grid's columns: every column of the YAML, shrinking together (never past the page's edge),
-    then one for the rows' "Remove row N" buttons in tables whose rows can be added (a fixed width,
-    the same in the header and every row, so that the columns line up)."""
+def table_tracks(item: TableItem) -> str:
+    """The grid's columns: every column of the YAML, shrinking together (never past the page's edge).
+    The browser adds one of a fixed width for the "Remove row N" buttons of rows that can be removed
+    (the same in the header and every row, so that the columns line up)."""
     weights = [1.2 if n == 0 and item.rows else _TRACK.get(c.type, 1.0) for n, c in enumerate(item.columns)]
-    tracks = [f"minmax(0, {weight:g}fr)" for weight in weights]
-    if (not item.rows) if removable is None else removable:
-        tracks.append("7em")
-    return " ".join(tracks)
-
-
-def _cell_value(widget: w.Widget) -> Any:
-    value = widget.value
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _iso_date(value: Any) -> str | None:
-    try:
-        return date.fromisoformat(value).isoformat() if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _set_cell(widget: w.Widget, value: Any) -> None:
-    if isinstance(widget, w.DatePicker):
-        iso = _iso_date(value)
-        widget.value = date.fromisoformat(iso) if iso else None
-    elif isinstance(widget, w.Dropdown):
-        widget.value = value if value in widget.options else ""
-    else:
-        widget.value = "" if value is None else str(value)
-
-
-def _clean(column: Any, value: Any) -> Any:
-    """A cell's value as its box would hold it (the rows of a long answer not drawn yet stay so)."""
-    if column.type == "date":
-        return _iso_date(value)
-    if column.type in ("choice", "yesno"):
-        return value if value in (column.options if column.type == "choice" else ["Yes", "No"]) else ""
-    return "" if value is None else str(value)
-
-
-def _filled(values: dict[str, Any]) -> bool:
-    return any(v not in ("", None) for v in values.values())
+    return " ".join(f"minmax(0, {weight:g}fr)" for weight in weights)
 
 
 class _Edits(HasTraits):
-    """A table's count of removed rows. The table's Input watches it like a box, so removing a row
-    saves at once, as a click does (it is no widget: nothing for the browser)."""
+    """A table's answer as the kernel last read it. The item's field watches it like a box: a change
+    to the answer saves at once (the browser has waited for the typing's pause already), and rows
+    the browser sends without changing the answer (an empty row removed) save nothing."""
 
-    value = Int(0)
-
-
-@dataclass(eq=False)  # a row is itself, whatever its boxes hold
-class _Row:
-    """One drawn row: its boxes by column id (a fixed row's label is HTML), its grid, its Remove button."""
-
-    cells: dict[str, w.Widget]
-    box: w.GridBox
-    remove: w.Button | None
-
-    def values(self) -> dict[str, Any]:
-        return {cid: _cell_value(c) for cid, c in self.cells.items() if not isinstance(c, w.HTML)}
-
-    def boxes(self) -> list[w.Widget]:
-        return [c for c in self.cells.values() if not isinstance(c, w.HTML)]
+    value = AnyTrait()
 
 
 def build_table(item: TableItem, module: Module) -> Input:
-    """A row of boxes per table row, one box per column of the YAML, and a "Remove row N" button on
-    each row the team added.
+    """One `Table` widget: the browser draws the rows, with a "Remove row N" button on each row the
+    team added and "Add a row" under them (with fixed `rows`, the first column holds each row's label
+    and there is no "Add a row"); the kernel only reads and writes the rows as JSON."""
+    table = make(Table, description=item.prompt, fixed=list(item.rows), tracks=table_tracks(item),
+                 min_rows=0 if item.rows else item.min_rows,
+                 columns=[{"id": c.id, "label": c.label, "type": c.type, "options": list(c.options)}
+                          for c in item.columns])
+    edits = _Edits(value=table.answer())
 
-    With fixed `rows`, the first column holds the row's label (as text) and the others are boxes;
-    those rows cannot be removed. Each row is its own grid, so that below about 800 px it becomes a
-    card (kit.css). Adding a row builds only that row's widgets and appends it to the grid's
-    children (the browser draws just the new row); a long answer draws its first `PAGE_ROWS` free
-    rows and keeps the rest as values until "Show more rows". The saved value is the rows in the
-    order shown, then those not drawn yet; empty free rows are not saved.
-    """
-    fixed = list(item.rows)
-    least = 0 if fixed else item.min_rows  # free rows kept on the page, empty if need be
-    grid = make(w.VBox)
-    grid.add_class("kit-table")
-    header = make(w.GridBox, children=[_html(f"<b>{_esc(c.label)}</b>") for c in item.columns],
-                  grid_template_columns=table_tracks(item))
-    header.add_class("kit-table-head")
-    rows: list[_Row] = []
-    hidden: list[dict[str, Any]] = []  # free rows of a long answer, not drawn yet (cleaned values)
-    edits = _Edits()
-    watched: list[Any] = [edits]
-    # Widgets of removed rows are closed but kept referenced: ItemField remembers the boxes it
-    # watches by id(), which a collected widget's successor could take.
-    closed: list[w.Widget] = []
-    add = make(w.Button, description="Add a row", tooltip="Add an empty row to this table")
-    more = make(w.Button, description="Show more rows")
-    more.add_class("kit-more-rows")
+    def read(_change: Any = None) -> None:
+        edits.value = table.answer()
 
-    def new_row(label: str | None = None) -> _Row:
-        cells: dict[str, w.Widget] = {}
-        for n, column in enumerate(item.columns):
-            if n == 0 and label is not None:
-                cells[column.id] = _html(f"<span class='kit-rowlabel'>{_esc(label)}</span>", "kit-rowlabel-cell")
-            else:
-                cells[column.id] = _cell(column)
-        remove = None
-        if label is None:
-            remove = make(w.Button, description=f"Remove row {len(rows) + 1}")
-            remove.add_class("kit-remove-row")
-        children = [*cells.values(), *([remove] if remove else [])]
-        box = make(w.GridBox, children=children, grid_template_columns=table_tracks(item, label is None))
-        box.add_class("kit-table-row")
-        row = _Row(cells, box, remove)
-        if remove is not None:
-            remove.on_click(lambda _b: remove_row(row))
-        rows.append(row)
-        watched.extend(row.boxes())
-        return row
-
-    def tail() -> list[w.Widget]:
-        if not hidden:
-            return []
-        more.description = f"Show {min(PAGE_ROWS, len(hidden))} more rows ({len(hidden)} not shown yet)"
-        return [more]
-
-    def draw() -> None:
-        grid.children = [header, *(r.box for r in rows), *tail()]
-
-    def watch_new() -> None:
-        inp = input_ref.get("input")
-        if inp is not None and inp.on_new_widgets:
-            inp.on_new_widgets()
-
-    def append(row_values: list[dict[str, Any]]) -> None:
-        """Draw rows after the last drawn one: the grid's children grow by these rows only."""
-        before = [c for c in grid.children if c is not more]
-        added = []
-        for values in row_values:
-            row = new_row()
-            for cid, cell in row.cells.items():
-                _set_cell(cell, values.get(cid))
-            added.append(row.box)
-        grid.children = [*before, *added, *tail()]
-        watch_new()
-
-    def drop(row: _Row) -> None:
-        rows.remove(row)
-        gone = set(map(id, row.boxes()))
-        watched[:] = [c for c in watched if id(c) not in gone]
-        for widget in [*row.cells.values(), *([row.remove] if row.remove else []), row.box]:
-            widget.close()
-            closed.append(widget)
-
-    def free_count() -> int:
-        return len(rows) - len(fixed) + len(hidden)
-
-    def remove_row(row: _Row) -> None:
-        """Take a free row off the table and save (the value before stays in the answer's history)."""
-        if row not in rows:
-            return
-        at = rows.index(row)
-        had_values = _filled(row.values())
-        drop(row)
-        for n, later in enumerate(rows[at:], start=at + 1):
-            if later.remove is not None:
-                later.remove.description = f"Remove row {n}"
-        draw()
-        if free_count() < least:
-            append([{}])
-        if had_values:
-            edits.value += 1  # the item's field saves now (its pending typing elsewhere goes with it)
-        following = next((r.remove for r in rows[at:] if r.remove is not None), None)
-        (following or add).focus()
-
-    def show_more(_button: Any) -> None:
-        batch = hidden[:PAGE_ROWS]
-        del hidden[:PAGE_ROWS]
-        append(batch)
-
-    for label in fixed:
-        new_row(label)
-    for _ in range(least):
-        new_row()
-
-    def get() -> Any:
-        out = []
-        for n, row in enumerate(rows):
-            values = row.values()
-            if n < len(fixed):
-                values = {item.columns[0].id: fixed[n], **values}
-            elif not _filled(values):
-                continue
-            out.append(values)
-        return out + [dict(v) for v in hidden]
-
-    def set_(value: Any) -> None:
-        value = value if isinstance(value, list) else []
-        free = [v for v in value if isinstance(v, dict)]
-        by_label = {}
-        if fixed:
-            first = item.columns[0].id
-            by_label = {v.get(first): v for v in free if v.get(first) in fixed}
-            free = [v for v in free if v.get(first) not in fixed]
-        for n, label in enumerate(fixed):
-            for cid, cell in rows[n].cells.items():
-                if not isinstance(cell, w.HTML):
-                    _set_cell(cell, by_label.get(label, {}).get(cid))
-        shown = free[:max(PAGE_ROWS, least)]
-        hidden[:] = [v for v in ({c.id: _clean(c, r.get(c.id)) for c in item.columns} for r in free[len(shown):])
-                     if _filled(v)]
-        shown += [{}] * (least - len(shown))
-        drawn = rows[len(fixed):]
-        for row in drawn[len(shown):]:  # rows the new value has no use for
-            drop(row)
-        for row, values in zip(drawn, shown, strict=False):  # rows already drawn take the new values
-            for cid, cell in row.cells.items():
-                _set_cell(cell, values.get(cid))
-        draw()
-        if len(shown) > len(drawn):
-            append(shown[len(drawn):])
-
-    add.on_click(lambda _b: append([{}]))
-    more.on_click(show_more)
-    draw()
-    parts = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>"), grid]
-    if not fixed:
-        parts.append(add)
-    input_ref: dict[str, Input] = {}
-    inp = Input(make(w.VBox, children=parts), get, set_, watched, typed=True)
-    input_ref["input"] = inp
-    return inp
+    table.observe(read, names="value")
+    return Input(make(w.VBox, children=[table]), table.answer, table.show, [edits], owner=table)
 
 
 BUILDERS: dict[str, Callable[[Any, Module], Input]] = {
@@ -550,8 +332,14 @@ class ItemField:
         for n, box in enumerate(self.texts):
             box.draft_key = key if len(self.texts) == 1 else f"{key}:{n}"
             box.max_bytes = MAX_ANSWER_BYTES
-        self.status_box = self.input.widget if isinstance(self.input.widget, TextBox) else None
-        if self.status_box is not None:
+        # A table keeps its whole rows as one draft, under the same key a text item's box would.
+        self.table = self.input.owner if isinstance(self.input.owner, Table) else None
+        if self.table is not None:
+            self.table.draft_key, self.table.max_bytes = key, MAX_ANSWER_BYTES
+            self.table.on_resend(self._resent)
+        self.status_box: TextBox | Table | None = self.table
+        if isinstance(self.input.widget, TextBox):
+            self.status_box = self.input.widget
             self.status_box.owns_status = True
         self.conflict_box: w.VBox | None = None  # made when first needed: most items never conflict
         # An earlier convening's answer, shown as the starting point but not saved for this convening
@@ -560,12 +348,11 @@ class ItemField:
         self._loading = True
         if answer is not None:
             self.input.set(answer.value)
-            self._confirm([(box, box.value) for box in self.texts])
+            self._confirm(self._held())
         elif self.carried is not None:
             self.input.set(self.carried.value)
         self._loading = False
         self.debouncer = Debouncer(DEBOUNCE_SECONDS, self.save)
-        self.input.on_new_widgets = self._watch
         self._watched: set[int] = set()
         self._watch()
         # Reuse the input's own VBox as the item's box: one model fewer per item for the browser to build.
@@ -606,7 +393,7 @@ class ItemField:
 
     def save(self, force_version: int | None = None) -> bool:
         value = self.input.get()
-        texts = [(box, box.value) for box in self.texts]  # what the store is asked to hold, box by box
+        held = self._held(value)  # what the store is asked to hold, box by box
         based_on = self.version if force_version is None else force_version
         try:
             answer = self.sheet.store.save(
@@ -629,9 +416,19 @@ class ItemField:
         self.version = answer.version
         self.carried = None
         self._extra([])
-        self._confirm(texts, f"Saved {self.sheet.clock(answer.saved_at)}")
+        self._confirm(held, f"Saved {self.sheet.clock(answer.saved_at)}")
         self.sheet.saved(self)
         return True
+
+    def _resent(self) -> None:
+        """A table's rows sent again after a lost connection: save them unless the store holds them
+        already, and then say so again (the first confirmation may be what was lost)."""
+        if self.table is None or self.carried is not None:
+            return
+        if self.table.saved != self.input.get():
+            self.save()
+        else:
+            self.table.send_state(["saved", "status", "state"])
 
     def _conflict(self, conflict: Conflict) -> None:
         theirs = conflict.latest
@@ -651,8 +448,7 @@ class ItemField:
             self.put(theirs.value)
             self.version = theirs.version
             self._extra([])
-            self._confirm([(box, box.value) for box in self.texts],
-                          f"Showing the version saved at {self.sheet.clock(theirs.saved_at)}")
+            self._confirm(self._held(), f"Showing the version saved at {self.sheet.clock(theirs.saved_at)}")
 
         keep.on_click(keep_mine)
         take.on_click(use_theirs)
@@ -680,17 +476,25 @@ class ItemField:
             self.widget.children = (*self.widget.children, self.conflict_box)
         self.conflict_box.children = children
 
-    def _confirm(self, texts: list[tuple[TextBox, str]], saved: str = "") -> None:
-        """Tell each text box the text the store now holds for it and, with `saved`, say "✓ saved"
+    def _held(self, value: Any = None) -> list[tuple[Any, Any]]:
+        """Each widget keeping a draft, with what the store holds (or is asked to hold) for it: a text
+        box's text; a table's rows (`value`, the answer being saved, or the answer shown)."""
+        held: list[tuple[Any, Any]] = [(box, box.value) for box in self.texts]
+        if self.table is not None:
+            held.append((self.table, self.input.get() if value is None else value))
+        return held
+
+    def _confirm(self, held: list[tuple[Any, Any]], saved: str = "") -> None:
+        """Tell each text box (or table) what the store now holds for it and, with `saved`, say "✓ saved"
         (in one message to the browser, so that it never shows the one without the other)."""
         if self.status_box is None:
-            for box, text in texts:
+            for box, text in held:
                 box.confirm(text)
             if saved:
                 self._show(saved, "ok")
             return
         with self.status_box.hold_sync():
-            for box, text in texts:
+            for box, text in held:
                 box.confirm(text)
             if saved:
                 self._show(saved, "ok")

@@ -18,7 +18,8 @@ MODULES = [m.id for m in all_modules()]
 CLIPPED = """() => {
   const out = [];
   const labels = '.widget-label, .widget-label-basic, .widget-label-basic span, .kit-radio-label,'
-               + ' .widget-html-content, .kit-radio-option, .kit-radio-levels li';
+               + ' .widget-html-content, .kit-radio-option, .kit-radio-levels li, .kit-table-colhead,'
+               + ' .kit-cell-label, .kit-rowlabel, .kit-remove-row, .kit-add-row';
   for (const el of document.querySelectorAll('.kit-page ' + labels.split(',').join(', .kit-page '))) {
     if (!el.offsetParent || el.clientWidth <= 1 || !el.textContent.trim()) continue;
     if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
@@ -80,7 +81,7 @@ def test_tables_show_every_column_as_a_header_and_a_box(server, browser, module)
     for item in [i for i in get_module(module).items() if i.type == "table"]:
         table = page.locator(f".kit-item-{item.id} .kit-table")
         table.locator(".kit-table-row input").first.wait_for(timeout=30_000)  # the page draws top to bottom
-        heads = table.locator(".kit-table-head .widget-html-content").all_inner_texts()
+        heads = table.locator(".kit-table-head .kit-table-colhead").all_inner_texts()
         assert heads == [c.label for c in item.columns], item.id
         first = table.locator(".kit-table-row").first
         boxes = first.locator("input, select").count()
@@ -96,9 +97,11 @@ def test_a_phone_shows_each_table_row_as_a_card_with_its_labels(server, browser)
     card = page.locator(".kit-item-components .kit-table-row").first
     card.locator("input").first.wait_for(timeout=30_000)
     assert card.locator(".kit-rowlabel").inner_text().startswith("Shared instructional resources")
-    labels = card.locator(".kit-cell > .widget-label").all_inner_texts()
+    labels = card.locator(".kit-cell > label").all_inner_texts()
     assert labels == ["What we have now", "How it could carry the work", "Who decides", "Already used for the work?"]
-    assert card.locator(".kit-cell > .widget-label").first.bounding_box()["width"] > 100  # shown, not only read out
+    assert card.locator(".kit-cell > label").first.bounding_box()["width"] > 100  # shown, not only read out
+    # Each label names its box (the box's accessible name is its column's label).
+    assert card.get_by_role("textbox", name="What we have now").count() == 1
     context.close()
 
 

@@ -1,203 +1,190 @@
-"""Worksheet tables: rows added one at a time build only themselves, rows removed are saved, long answers
-open a page at a time and still save whole."""
+"""Worksheet tables, the kernel's side (kit.widgets.Table): the browser draws the rows and sends them
+back as JSON; the kernel keeps only what a box could hold, saves a changed answer at once (a removed
+row as a new version), builds nothing when a row is added, and opens a long answer as one value.
+
+The browser's side (drawing, adding, removing, drafts): tests/browser/test_tables_browser.py."""
 
 from __future__ import annotations
 
-import ipywidgets as w
+import json
+
 import pytest
 from ipywidgets.widgets import widget as widget_module
 
-from kit.store import Store
-from kit.worksheets import PAGE_ROWS, Worksheet
+from kit.store import MAX_ANSWER_BYTES, Store
+from kit.widgets import Table
+from kit.worksheets import Worksheet
 
 DISTRICT, CONVENING, MODULE = "windy-city", "1", "42_sample"
 EMPTY = {"when": None, "kind": "", "ok": ""}  # the inventory table's other boxes, left empty
 
 
-def grid(field) -> w.VBox:
-    return next(c for c in field.widget.children if "kit-table" in c._dom_classes)
+def table(sheet: Worksheet, item: str = "inventory") -> Table:
+    widget = sheet.fields[item].table
+    assert widget is not None
+    return widget
 
 
-def drawn_rows(field) -> list[w.GridBox]:
-    return [c for c in grid(field).children if "kit-table-row" in c._dom_classes]
-
-
-def button(parent: w.Widget, text: str) -> w.Button:
-    found = [c for c in parent.children if isinstance(c, w.Button) and c.description.startswith(text)]
-    assert len(found) == 1, [getattr(c, "description", c) for c in parent.children]
-    return found[0]
-
-
-def remove_button(field, n: int) -> w.Button:
-    """The "Remove row n" button, found by its name as a screen reader would."""
-    return button(drawn_rows(field)[n - 1], f"Remove row {n}")
-
-
-def name_box(row: w.GridBox) -> w.Text:
-    return row.children[0]
+def send(widget: Table, rows: list[dict]) -> None:
+    """What the browser does when typing pauses, a box is left or a row removed: it sends every row
+    it shows (empty ones included) as the widget's `value`."""
+    widget.set_state({"value": json.loads(json.dumps(rows))})  # as a comm message from the browser is applied
 
 
 def saved(store: Store, item: str = "inventory"):
     return store.latest(DISTRICT, CONVENING, MODULE)[item]
 
 
-def test_add_then_remove_keeps_the_other_rows_values_and_saves(module, store):
+def versions(store: Store, item: str = "inventory") -> int:
+    return len(store.history(DISTRICT, CONVENING, MODULE, item))
+
+
+def test_rows_typed_save_at_once_and_a_removed_row_is_a_new_version(module, store):
     sheet = Worksheet(module, DISTRICT, CONVENING, store)
-    field = sheet.fields["inventory"]
-    assert len(drawn_rows(field)) == 3  # min_rows
-    button(field.widget, "Add a row").click()
-    rows = drawn_rows(field)
-    assert len(rows) == 4
-    for n, row in enumerate(rows, start=1):
-        name_box(row).value = f"Assessment {n}"
-    rows[1].children[2].value = "Gap"  # row 2's choice, saved at once
-    sheet.flush()
-    assert [r["name"] for r in saved(store).value] == ["Assessment 1", "Assessment 2", "Assessment 3",
-                                                        "Assessment 4"]
+    widget = table(sheet)
+    rows = [{"name": f"Assessment {n}"} for n in range(1, 5)]
+    rows[1]["kind"] = "Gap"
+    send(widget, rows)  # the browser waited for the pause: no second wait in the kernel
+    assert [r["name"] for r in saved(store).value] == [f"Assessment {n}" for n in range(1, 5)]
+    assert widget.saved == saved(store).value and widget.state == "ok" and widget.status.startswith("Saved")
     before = saved(store).version
 
-    remove_button(field, 2).click()
+    send(widget, [rows[0], rows[2], rows[3], {}])  # "Remove row 2": the browser keeps min_rows with an empty row
 
     answer = saved(store)
     assert answer.version == before + 1  # a new version: the one with row 2 stays in the history
     assert answer.value == [{"name": f"Assessment {n}", **EMPTY} for n in (1, 3, 4)]
-    assert [name_box(r).value for r in drawn_rows(field)] == ["Assessment 1", "Assessment 3", "Assessment 4"]
-    # The rows after it are renumbered, so each button still names its own row.
-    assert [r.children[-1].description for r in drawn_rows(field)] == ["Remove row 1", "Remove row 2",
-                                                                       "Remove row 3"]
-    assert "Saved" in field.status.value
-    history = store.history(DISTRICT, CONVENING, MODULE, "inventory")
-    assert any(h.value[1]["kind"] == "Gap" for h in history)
-    # The rows left still save as the team types.
-    name_box(drawn_rows(field)[1]).value = "Assessment 3, renamed"
-    sheet.flush()
-    assert [r["name"] for r in saved(store).value] == ["Assessment 1", "Assessment 3, renamed", "Assessment 4"]
-    again = Worksheet(module, DISTRICT, CONVENING, store)  # a reload
-    assert [name_box(r).value for r in drawn_rows(again.fields["inventory"])] == [
-        "Assessment 1", "Assessment 3, renamed", "Assessment 4"]
+    assert widget.saved == answer.value
+    assert any(h.value[1]["kind"] == "Gap" for h in store.history(DISTRICT, CONVENING, MODULE, "inventory"))
+    again = Worksheet(module, DISTRICT, CONVENING, store)  # a reload shows the rows left, confirmed
+    assert table(again).value == answer.value and table(again).saved == answer.value
 
 
-def test_removing_a_row_with_unsaved_typing(module, store):
+def test_rows_sent_without_changing_the_answer_save_nothing(module, store):
+    """An empty row removed, or added: the answer is the same, so no version is made."""
     sheet = Worksheet(module, DISTRICT, CONVENING, store)
-    field = sheet.fields["inventory"]
-    rows = drawn_rows(field)
-    name_box(rows[0]).value = "Kept"
-    sheet.flush()
-    name_box(rows[0]).value = "Kept, typed on"  # still waiting for its pause: not saved yet
-    name_box(rows[1]).value = "Typed, then removed"  # likewise, in the row about to go
-    assert saved(store).value == [{"name": "Kept", **EMPTY}]
-
-    remove_button(field, 2).click()
-
-    # Saved at once, with the typing in the row that stays and without the row that went.
-    assert saved(store).value == [{"name": "Kept, typed on", **EMPTY}]
-    versions = len(store.history(DISTRICT, CONVENING, MODULE, "inventory"))
-    sheet.flush()  # the removed row's pending typing does not come back later
-    assert len(store.history(DISTRICT, CONVENING, MODULE, "inventory")) == versions
-    assert saved(store).value == [{"name": "Kept, typed on", **EMPTY}]
-    assert all("Typed, then removed" not in name_box(r).value for r in drawn_rows(field))
+    widget = table(sheet)
+    send(widget, [{}, {}])
+    assert "inventory" not in store.latest(DISTRICT, CONVENING, MODULE)
+    send(widget, [{"name": "Only row"}, {}, {}])
+    send(widget, [{"name": "Only row"}, {}, {}, {}, {"name": ""}])
+    assert versions(store) == 1
+    send(widget, [{}, {}, {}])  # "Remove row 1": the answer is now empty, and that is saved
+    assert saved(store).value == [] and versions(store) == 2
 
 
-def test_removing_an_empty_row_saves_nothing_and_the_table_keeps_its_min_rows(module, store):
+def test_the_kernel_keeps_only_what_a_box_could_hold(module, store):
+    """A crafted message: unknown columns dropped, a bad date empty, an unlisted option empty, numbers
+    as text, rows that are not objects skipped; fixed rows keep their own labels."""
     sheet = Worksheet(module, DISTRICT, CONVENING, store)
-    field = sheet.fields["inventory"]
-    remove_button(field, 3).click()
-    assert "inventory" not in store.latest(DISTRICT, CONVENING, MODULE)  # nothing changed: no version
-    assert len(drawn_rows(field)) == 3  # an empty row takes its place
-    name_box(drawn_rows(field)[0]).value = "Only row"
-    sheet.flush()
-    remove_button(field, 1).click()
-    assert saved(store).value == []
-    assert len(drawn_rows(field)) == 3
-    assert all(name_box(r).value == "" for r in drawn_rows(field))
+    send(table(sheet), [
+        {"name": 42, "when": "2027-02-30", "kind": "<script>", "ok": "Yes", "evil": "x"},
+        "not a row", None, {"name": "<b>kept as text</b>", "when": "2027-02-01", "kind": "Redundancy"}])
+    assert saved(store).value == [
+        {"name": "42", "when": None, "kind": "", "ok": "Yes"},
+        {"name": "<b>kept as text</b>", "when": "2027-02-01", "kind": "Redundancy", "ok": ""}]
+    send(table(sheet, "components"), [{"component": "Renamed by a hostile page", "now": "weekly"}])
+    assert saved(store, "components").value == [{"component": "Meetings", "now": "weekly"},
+                                                 {"component": "Coaching", "now": ""}]
 
 
-def test_fixed_label_rows_have_no_remove_button(module, store):
+def test_fixed_rows_are_found_by_label_and_have_no_add_or_remove(module, store):
+    store.save(DISTRICT, CONVENING, MODULE, "components",
+               [{"component": "Coaching", "now": "two coaches"}, {"component": "Meetings", "now": "weekly"},
+                {"component": "Retired row", "now": "kept as a row of its own"}], client="seed", based_on=0)
     sheet = Worksheet(module, DISTRICT, CONVENING, store)
-    field = sheet.fields["components"]
-    assert len(drawn_rows(field)) == 2
-    assert not any(isinstance(c, w.Button) for r in drawn_rows(field) for c in r.children)
-    assert not any(isinstance(c, w.Button) for c in field.widget.children)  # nor an "Add a row"
+    widget = table(sheet, "components")
+    assert widget.fixed == ["Meetings", "Coaching"] and widget.min_rows == 0
+    assert widget.value == [{"component": "Meetings", "now": "weekly"}, {"component": "Coaching", "now": "two coaches"},
+                            {"component": "Retired row", "now": "kept as a row of its own"}]
+    assert sheet.fields["components"].widget.children[0] is widget  # no "Add a row" widget beside it
 
 
 @pytest.mark.parametrize("rows_before", [3, 200])
-def test_adding_a_row_builds_only_that_row(module, store, rows_before):
-    """The issue's "linear tables", counted rather than timed: an added row creates the same widgets
-    whatever the table's length, and no row already drawn is touched."""
+def test_adding_a_row_costs_the_kernel_nothing(module, store, rows_before):
+    """The issue's "linear tables", counted rather than timed: adding a row is the browser's alone, and
+    typing in it sends one value, whatever the table's length; no widget is created either way."""
     store.save(DISTRICT, CONVENING, MODULE, "inventory", [{"name": f"r{n}"} for n in range(rows_before)],
                client="seed", based_on=0)
     sheet = Worksheet(module, DISTRICT, CONVENING, store)
-    field = sheet.fields["inventory"]
-    while any("kit-more-rows" in c._dom_classes for c in grid(field).children):
-        button(grid(field), "Show").click()  # every row drawn: the add then follows `rows_before` rows
-    old_rows = drawn_rows(field)
-    assert len(old_rows) == rows_before
-    touched = []
-    for row in old_rows:
-        row.observe(touched.append, names="children")
-        for cell in row.children:
-            cell.observe(touched.append)
-    grid_changes = []
-    grid(field).observe(grid_changes.append, names="children")
+    widget = table(sheet)
+    sent = []
+    widget.comm.send = lambda data=None, **_k: sent.append(data["state"])  # type: ignore[method-assign]
     before = set(widget_module._instances)
 
-    button(field.widget, "Add a row").click()
+    send(widget, [*widget.value, {"name": "Added"}])
 
-    created = [widget_module._instances[k] for k in set(widget_module._instances) - before]
-    assert sorted(type(c).__name__ for c in created) == sorted(
-        ["GridBox", "Text", "DatePicker", "Dropdown", "Dropdown", "Button"])  # its boxes, its Remove, its grid
-    assert touched == []
-    assert len(grid_changes) == 1
-    old, new = grid_changes[0]["old"], grid_changes[0]["new"]
-    assert new[:len(old)] == old and len(new) == len(old) + 1  # the grid's children grow by one
-    name_box(new[-1]).value = "Added"
-    sheet.flush()
+    assert set(widget_module._instances) == before
     assert saved(store).value[-1] == {"name": "Added", **EMPTY}
     assert len(saved(store).value) == rows_before + 1
+    # Sent to the browser: "Saving…", then the confirmation with "Saved"; the rows are not sent back.
+    assert [sorted(state) for state in sent] == [["status"], ["state"], ["saved", "state", "status"]]
 
 
-def test_a_long_answer_opens_a_page_of_rows_and_saves_whole(module, store):
+def test_a_long_answer_opens_as_one_value_and_saves_whole(module, store):
     rows = [{"name": f"Assessment {n}", "when": "2027-01-14" if n % 2 else "not a date", "kind": "Gap",
              "ok": "maybe"} for n in range(1, 1001)]
     store.save(DISTRICT, CONVENING, MODULE, "inventory", rows, client="seed", based_on=0)
     sheet = Worksheet(module, DISTRICT, CONVENING, store)
-    field = sheet.fields["inventory"]
-    assert len(drawn_rows(field)) == PAGE_ROWS
-    more = button(grid(field), "Show")
-    assert more.description == f"Show {PAGE_ROWS} more rows ({1000 - PAGE_ROWS} not shown yet)"
-    # Rows not drawn are kept exactly as drawn rows would hold them (a bad date empty, "maybe" not a yes/no).
+    widget = table(sheet)
+    # Kept exactly as the boxes would hold them (a bad date empty, "maybe" not a yes/no).
     expected = [{"name": r["name"], "when": r["when"] if r["when"] != "not a date" else None, "kind": "Gap",
                  "ok": ""} for r in rows]
-    assert field.input.get() == expected
-
-    more.click()
-    assert len(drawn_rows(field)) == 2 * PAGE_ROWS
-    assert field.input.get() == expected
-    # A row added now sits after the drawn rows and before those not drawn yet, as on the page.
-    button(field.widget, "Add a row").click()
-    name_box(drawn_rows(field)[-1]).value = "Added"
-    sheet.flush()
+    assert widget.value == expected and sheet.fields["inventory"].input.get() == expected
+    assert widget.saved == expected  # the browser shows it as saved: the store holds these rows
+    # A row added after row 60, typed in; then row 1 removed.
+    send(widget, [*expected[:60], {"name": "Added"}, *expected[60:]])
     value = saved(store).value
-    assert len(value) == 1001
-    assert value[2 * PAGE_ROWS] == {"name": "Added", **EMPTY}
-    assert value[:2 * PAGE_ROWS] + value[2 * PAGE_ROWS + 1:] == expected
-    # Removing a drawn row keeps every row not drawn.
-    remove_button(field, 1).click()
-    assert len(saved(store).value) == 1000
-    assert saved(store).value[0]["name"] == "Assessment 2"
+    assert len(value) == 1001 and value[60] == {"name": "Added", **EMPTY}
+    send(widget, [*value[1:]])
+    assert len(saved(store).value) == 1000 and saved(store).value[0]["name"] == "Assessment 2"
 
 
-def test_setting_a_shorter_answer_reuses_rows_and_they_still_save(module, store):
-    """Restoring an earlier version, or taking another device's, redraws the table from that value."""
+def test_another_version_shown_replaces_the_rows(module, store):
+    """Restoring an earlier version, or taking another device's, sends the browser that version's rows."""
     sheet = Worksheet(module, DISTRICT, CONVENING, store)
     field = sheet.fields["inventory"]
-    field.put([{"name": f"r{n}"} for n in range(6)])
-    assert len(drawn_rows(field)) == 6
-    first_rows = drawn_rows(field)
-    field.put([{"name": "only"}])
-    assert drawn_rows(field) == first_rows[:3]  # the same row widgets, down to min_rows
-    assert [name_box(r).value for r in drawn_rows(field)] == ["only", "", ""]
-    assert all(r.comm is None for r in first_rows[3:])  # the rows no longer needed are closed
-    name_box(drawn_rows(field)[2]).value = "typed after"
-    sheet.flush()
-    assert [r["name"] for r in saved(store).value] == ["only", "typed after"]
+    send(table(sheet), [{"name": f"r{n}"} for n in range(6)])
+    first = saved(store)
+    send(table(sheet), [{"name": "only"}])
+    assert field.restore(first)
+    assert [r["name"] for r in table(sheet).value] == [f"r{n}" for n in range(6)]
+    assert saved(store).value == first.value and saved(store).version == 3
+    assert table(sheet).saved == first.value
+
+
+def test_a_table_has_a_draft_key_limit_and_owns_its_status(module, store):
+    sheet = Worksheet(module, DISTRICT, CONVENING, store)
+    widget, field = table(sheet), sheet.fields["inventory"]
+    assert widget.draft_key == f"kit-draft:{DISTRICT}:{CONVENING}:{MODULE}:inventory"
+    assert widget.max_bytes == MAX_ANSWER_BYTES
+    assert field.status is None and field.status_box is widget  # the browser draws the one status line
+    assert widget.saved is None and widget.state == ""  # nothing stored: a draft is offered back
+
+
+def test_a_conflict_confirms_nothing_and_use_theirs_confirms_theirs(module, store):
+    laptop = Worksheet(module, DISTRICT, CONVENING, store, client="laptop")
+    tablet = Worksheet(module, DISTRICT, CONVENING, store, client="tablet")
+    send(table(tablet), [{"name": "from the tablet"}])
+    send(table(laptop), [{"name": "from the laptop"}])
+    assert table(laptop).state == "conflict" and table(laptop).saved is None
+    assert "Another device saved this answer" in table(laptop).status
+    use_theirs = laptop.fields["inventory"].conflict_box.children[1].children[1]
+    use_theirs.click()
+    assert table(laptop).value == table(laptop).saved == [{"name": "from the tablet", **EMPTY}]
+    assert table(laptop).state == "ok"
+
+
+def test_rows_sent_again_after_a_lost_connection_are_saved_or_confirmed_again(module, store):
+    sheet = Worksheet(module, DISTRICT, CONVENING, store)
+    widget = table(sheet)
+    message = {"event": "rows", "rows": [{"name": "typed before the connection went"}]}
+    widget._message(widget, message, [])
+    assert saved(store).value == [{"name": "typed before the connection went", **EMPTY}]
+    assert versions(store) == 1
+    states = []
+    widget.send_state = lambda keys=None: states.append(keys)  # type: ignore[method-assign]
+    widget._message(widget, message, [])  # the kernel had them: no second version, the confirmation again
+    assert versions(store) == 1 and states == [["saved", "status", "state"]]
+    widget._message(widget, {"event": "rows", "rows": "not rows"}, [])  # ignored
+    assert versions(store) == 1

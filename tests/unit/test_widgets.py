@@ -8,9 +8,9 @@ from importlib.resources import files
 import pytest
 
 from kit import widgets
-from kit.widgets import ChartText, Countdown, KitWidget, Navigator, RadioGroup, TextBox
+from kit.widgets import ChartText, Countdown, KitWidget, Navigator, RadioGroup, Table, TextBox
 
-ALL = [TextBox, RadioGroup, ChartText, Navigator, Countdown]
+ALL = [TextBox, RadioGroup, ChartText, Navigator, Countdown, Table]
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda cls: cls.__name__)

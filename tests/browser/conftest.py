@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -102,6 +103,14 @@ def server_store():
     from kit.store import Store
 
     return Store(f"sqlite:///{DATA['server'] / 'kit.db'}")
+
+
+@pytest.fixture
+def fresh_room(server) -> None:
+    """Start from a room no other test has moved: tests share the session's server, and a room left
+    on a block or a module by one test would make the next one's picks change nothing."""
+    with sqlite3.connect(DATA["server"] / "kit.db") as db:
+        db.execute("DELETE FROM room_state")
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,7 @@ def test_tables_show_every_column_as_a_header_and_a_box(server, browser, module)
     page = open_page(context, module_url(server, module, "valley-view"))
     for item in [i for i in get_module(module).items() if i.type == "table"]:
         table = page.locator(f".kit-item-{item.id} .kit-table")
-        table.locator(".kit-table-row input").first.wait_for(timeout=30_000)  # the page draws top to bottom
+        table.locator(".kit-table-row input").first.wait_for(timeout=120_000)  # drawn top to bottom, slowly under load
         heads = table.locator(".kit-table-head .kit-table-colhead").all_inner_texts()
         assert heads == [c.label for c in item.columns], item.id
         first = table.locator(".kit-table-row").first

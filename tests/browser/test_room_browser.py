@@ -13,7 +13,7 @@ from tests.browser.conftest import TOKENS, shown
 from tests.browser.test_accessibility_browser import axe_problems
 from tests.browser.test_workspace_browser import showing, team_url
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_room")]
 
 
 def short_of(module: str, item: str) -> str:

@@ -16,7 +16,7 @@ from tests.browser.conftest import shown
 from tests.browser.test_room_browser import open_room, pick
 from tests.browser.test_workspace_browser import showing, team_url
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_room")]
 
 TEAMS = {"center-city": ("Coaching cycles in every classroom", "3 ·"),
          "foothills-unified": ("Students <i>explain</i> their thinking", "2 ·")}

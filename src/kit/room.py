@@ -89,6 +89,12 @@ def skip_to(room: Room, blocks: list[Block], index: int) -> Room:
     })
 
 
+def next_block(room: Room, blocks: list[Block], now: datetime) -> Room:
+    """Move on to the next block; a clock that was running goes on running, at the new block's length."""
+    moved = skip_to(room, blocks, room.timer.block + 1)
+    return start(moved, blocks, now) if room.timer.running else moved
+
+
 def load(store: Store, cohort: str) -> tuple[Room, dict[str, tuple[str, datetime]]]:
     """The room, and each team's last "We're done": district → (the module it was said on, when)."""
     state = store.room(cohort)

@@ -68,8 +68,7 @@ class RoomView:
         self.more = w.Button(description="+5 min", tooltip="Add five minutes to this block")
         self.more.on_click(lambda _b: self._act(lambda now: r.extend(self.room, self.blocks, now)))
         self.next_block = w.Button(description="Next block", tooltip="Go to the next block of the day, paused")
-        self.next_block.on_click(lambda _b: self._act(lambda _now: r.skip_to(self.room, self.blocks,
-                                                                             self.room.timer.block + 1)))
+        self.next_block.on_click(lambda _b: self._act(lambda now: r.next_block(self.room, self.blocks, now)))
         self.block_picker = w.Dropdown(description="Block", options=block_labels(self.blocks))
         self.block_picker.observe(self._pick_block, "value")
         module_options = [("—", "")] + [(f"{m.number:02d} · {m.title}", m.id) for m in self.modules]

@@ -92,18 +92,24 @@ def test_a_program_manager_runs_the_first_day_from_the_room_view(server, browser
     card.wait_for(timeout=15_000)
     assert card.inner_text().strip().endswith(TEAMS["foothills-unified"][0])  # a team's markup is text
     room.screenshot(path=str(folder / "walk-4-revealed.png"), full_page=True)
-    # On to the next block (a break): paused at its whole length; the room stays on 01.
+    # On to the next block (a break): the clock goes on running, from the break's whole length; the room
+    # stays on 01. The program manager holds it there.
     after = blocks[approach + 1]
     room.get_by_role("button", name="Next block").click()
-    room.wait_for_function("t => document.querySelector('.kit-countdown-time')?.textContent === t",
-                           arg=f"{after.minutes}:00", timeout=15_000)
+    room.wait_for_function("t => document.querySelector('.kit-room .kit-countdown-block')?.textContent.includes(t)",
+                           arg=after.title, timeout=15_000)
+    assert room.get_by_role("button", name="Pause").is_visible()
+    assert int(clock(room).split(":")[0]) in (after.minutes, after.minutes - 1)
+    room.get_by_role("button", name="Pause").click()
+    room.get_by_role("button", name="Start").wait_for(timeout=15_000)
+    held = clock(room)
     for _context, page in teams.values():
         page.wait_for_function("t => document.querySelector('.kit-roombar')?.textContent.includes(t)",
                                arg=after.title, timeout=20_000)
     # A reload of the projector shows the same room: the block, the module, the revealed answers, who is done.
     room.reload()
     room.locator(".kit-room-card", has_text="Foothills Unified").wait_for(timeout=120_000)
-    assert clock(room) == f"{after.minutes}:00"
+    assert clock(room) == held
     chosen = room.get_by_label("Block", exact=True).evaluate("s => s.options[s.selectedIndex].text")
     assert after.title in chosen.replace("\xa0", " ")
     module = room.get_by_label("Room is on", exact=True).evaluate("s => s.options[s.selectedIndex].text")

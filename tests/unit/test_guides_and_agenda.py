@@ -33,6 +33,13 @@ def test_every_module_has_a_guide_whose_time_matches(module):
         assert f"## {heading}" in text, heading
 
 
+def test_the_guides_index_gives_each_modules_own_minutes():
+    index = (GUIDES / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d\d) \| [^|]+\| (\d+) \|", index, flags=re.M)
+    listed = {number: int(minutes) for number, minutes in rows}
+    assert listed == {f"{m.number:02d}": m.duration_minutes for m in MODULES}
+
+
 def guide_files():
     return sorted(GUIDES.glob("*.md"))
 

@@ -49,6 +49,16 @@ def test_the_timer_starts_pauses_extends_and_skips(blocks):
     assert r.remaining(room, blocks, NOW) == blocks[second].minutes * 60
 
 
+def test_next_block_keeps_a_running_clock_running_and_a_paused_one_paused(blocks):
+    running = r.next_block(r.start(r.Room(), blocks, NOW), blocks, NOW + timedelta(minutes=3))
+    assert running.timer.block == 1 and running.timer.running
+    assert r.remaining(running, blocks, NOW + timedelta(minutes=3)) == blocks[1].minutes * 60  # its whole length
+    paused = r.next_block(r.Room(), blocks, NOW)
+    assert paused.timer.block == 1 and not paused.timer.running
+    last = r.next_block(r.skip_to(r.Room(), blocks, len(blocks) - 1), blocks, NOW)
+    assert last.timer.block == len(blocks) - 1  # nothing after the last block
+
+
 def test_skipping_to_another_module_hides_the_compared_item_again(blocks):
     first = next(n for n, b in enumerate(blocks) if b.module)
     later = next(n for n, b in enumerate(blocks) if b.module and b.module.id != blocks[first].module.id)

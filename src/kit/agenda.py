@@ -24,7 +24,7 @@ from kit.content import Module, Strict, Text, get_module
 from kit.errors import InvalidFile, KitError, Problem
 from kit.pages import render
 from kit.paths import modules_dir
-from kit.yamlfile import line_of, load_yaml, problems_from
+from kit.yamlfile import file_stamp, line_of, load_yaml, problems_from
 
 AGENDA_FILE = "agenda.yaml"
 BREAK = timedelta(minutes=15)
@@ -150,11 +150,7 @@ def load_agenda(path: Path | None = None) -> dict[int, list[PlannedDay]]:
     beside the agenda file, so `kit validate` of another folder checks against that folder's modules.
     """
     path = path or modules_dir() / AGENDA_FILE
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        stamp = 0
-    return _load_agenda(path, stamp)
+    return _load_agenda(path, file_stamp(path))
 
 
 @cache

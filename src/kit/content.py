@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from kit.errors import InvalidFile, KitError, Problem
 from kit.paths import modules_dir
 from kit.sources import Source
-from kit.yamlfile import line_of, load_yaml, problems_from
+from kit.yamlfile import file_stamp, line_of, load_yaml, problems_from
 
 MODULE_FILE_RE = re.compile(r"^(?P<number>\d{2})_(?P<name>[a-z][a-z0-9_]*)$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -300,7 +300,7 @@ def module_files(folder: Path | None = None) -> list[Path]:
 
 
 @cache
-def _cached(path: Path, mtime: float) -> Module:
+def _cached(path: Path, _stamp: int) -> Module:
     return load_module(path)
 
 
@@ -312,10 +312,10 @@ def get_module(module_id: str, folder: Path | None = None) -> Module:
         match = MODULE_FILE_RE.match(path.stem)
         assert match
         if wanted in (path.stem, match["number"], str(int(match["number"])), match["name"]):
-            return _cached(path, path.stat().st_mtime)
+            return _cached(path, file_stamp(path))
     known = ", ".join(p.stem for p in files)
     raise KitError(f"unknown module {module_id!r} — known modules: {known}")
 
 
 def all_modules(folder: Path | None = None) -> list[Module]:
-    return [_cached(p, p.stat().st_mtime) for p in module_files(folder)]
+    return [_cached(p, file_stamp(p)) for p in module_files(folder)]

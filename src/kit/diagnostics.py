@@ -40,7 +40,7 @@ from kit.errors import InvalidFile, KitError, Problem
 from kit.paths import modules_dir
 from kit.report import plural
 from kit.store import Answer, Store
-from kit.yamlfile import line_of, load_yaml, problems_from
+from kit.yamlfile import file_stamp, line_of, load_yaml, problems_from
 
 
 class Unknown:
@@ -388,11 +388,7 @@ def load_rules(path: Path | None = None) -> list[Diagnostic]:
     Cached per file version: worksheets re-run the diagnostics after every save.
     """
     path = path or modules_dir() / "diagnostics.yaml"
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        stamp = 0
-    return list(_load_rules(path, stamp))
+    return list(_load_rules(path, file_stamp(path)))
 
 
 @cache

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from kit.errors import InvalidFile, KitError, Problem
 from kit.sources import Source
-from kit.yamlfile import line_of, load_yaml, problems_from
+from kit.yamlfile import file_stamp, line_of, load_yaml, problems_from
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -180,11 +180,7 @@ class District(Strict):
 
 def load_district(path: Path) -> District:
     """Load and validate one district file, or raise InvalidFile listing every problem."""
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        stamp = 0
-    return _load_district(path, stamp)
+    return _load_district(path, file_stamp(path))
 
 
 @cache

@@ -68,6 +68,15 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return text
 
 
+def file_stamp(path: Path) -> int:
+    """The file's version for a cache keyed by (path, stamp): its mtime in ns, 0 when it is missing
+    (the loader then says what is wrong with the path)."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
 def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> CommentedMap:
     """Parse a YAML mapping with line information, or raise InvalidFile."""
     shown = str(path)

@@ -223,7 +223,6 @@ class Dashboard:
     def __init__(self, store: Store | None, districts: list[District], convening: str, labels: dict[str, str],
                  refresh: float = 30.0):
         import ipywidgets as w
-        from jupyter_bokeh import BokehModel
 
         self.store, self.districts, self.convening, self.labels = store, districts, convening, labels
         self.refresh = refresh
@@ -243,11 +242,11 @@ class Dashboard:
         self.dim_source = ColumnDataSource(dimension_data(snap))
         self.heat_source = ColumnDataSource(heatmap_data(snap))
         self.path_source = ColumnDataSource(path_data(snap))
-        from kit.widgets import ChartText
+        from kit.widgets import BokehChart, ChartText
 
         frames, self.chart_texts = [], []
         for fig in (self._dimension_figure(), self._heatmap_figure(), self._path_figure()):
-            model, text = BokehModel(fig), ChartText()
+            model, text = BokehChart(fig), ChartText()
             model.add_class("kit-chart")  # inert (ChartText): no unlabelled Tab stop; the text is read instead
             frame = w.VBox([model, text])
             frame.add_class("kit-chart-frame")

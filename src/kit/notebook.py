@@ -43,7 +43,7 @@ def _await_request(charts: bool = False) -> None:
     import ipywidgets  # noqa: F401
 
     if charts:
-        import jupyter_bokeh  # noqa: F401
+        from bokeh.embed import json_item  # noqa: F401
         from bokeh.resources import Resources  # noqa: F401
 
         import kit.charts  # noqa: F401
@@ -313,7 +313,7 @@ def guide(module: str = "") -> None:
 
 
 def _load_bokehjs() -> None:
-    """Put BokehJS in the page once, before the BokehModel charts that need it.
+    """Put BokehJS in the page once, for the charts (kit.widgets.BokehChart) outside `kit serve`.
 
     Only the core library (1.3 MB), not INLINE's widgets, tables, GL and MathJax (3.9 MB).
     (Displaying the JavaScript alone, without `output_notebook`, left the charts undrawn.)

@@ -31,9 +31,7 @@ def install_template(data: Path) -> Path:
     (folder / "static").mkdir(parents=True, exist_ok=True)
     source = files("kit").joinpath("voila_template")
     for name in ("conf.json", "index.html.j2"):
-        text = source.joinpath(name).read_text(encoding="utf-8").replace("{{ resources.bokeh_version }}",
-                                                                          bokeh.__version__)
-        (folder / name).write_text(text, encoding="utf-8")
+        (folder / name).write_text(source.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
     js = folder / "static" / f"bokeh-{bokeh.__version__}.min.js"
     if not js.exists():
         js.write_text("\n".join(Resources(mode="inline", components=["bokeh"]).js_raw), encoding="utf-8")
@@ -139,7 +137,8 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_u
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
         *preheat,
-        "--VoilaConfiguration.extension_denylist=jupyterlab_pygments",
+        # Front-end extensions no kit page uses: the kit draws its charts itself (kit.widgets.BokehChart).
+        "--VoilaConfiguration.extension_denylist=['jupyterlab_pygments', '@bokeh/jupyter_bokeh']",
     ]
 
 

@@ -18,6 +18,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
@@ -141,6 +143,41 @@ class RadioGroup(KitWidget):
         """A value no option has (a crafted message) leaves the choice as it was."""
         value = proposal["value"]
         return value if value is None or any(o.get("value") == value for o in self.options) else self.value
+
+
+class BokehChart(KitWidget):
+    """A Bokeh figure the browser draws from its JSON (`bokeh.embed.json_item`); each change to the
+    `data` of one of its sources in the kernel is sent on (`columns`, by source id).
+
+    In place of jupyter_bokeh's BokehModel, whose views need BokehJS in the page before any widget
+    is drawn, so the page head had to load and run 1.3 MB of it ahead of the team's questions (about
+    a second of a laptop's CPU per page). Under `kit serve` this one fetches BokehJS when the first
+    chart is drawn (`bokeh_path`); elsewhere it uses the copy kit.notebook put in the page.
+    """
+
+    _module = "chart.js"
+    item = t.Unicode("").tag(sync=True)
+    columns = t.Dict().tag(sync=True)
+    bokeh_path = t.Unicode("").tag(sync=True)
+
+    def __init__(self, figure: Any, **kwargs: Any) -> None:
+        from bokeh import __version__
+        from bokeh.embed import json_item
+        from bokeh.models import ColumnDataSource
+
+        path = f"voila/templates/kit/static/bokeh-{__version__}.min.js?v={__version__}" if settings().template else ""
+        super().__init__(item=json.dumps(json_item(figure)), bokeh_path=path, **kwargs)
+        for source in figure.select(type=ColumnDataSource):  # after json_item, which warns of Python callbacks
+            source.on_change("data", lambda _attr, _old, new, sid=source.id: self._follow(sid, new))
+
+    def _follow(self, source_id: str, data: dict[str, Any]) -> None:
+        self.columns = {**self.columns, source_id: {name: _json_column(values) for name, values in data.items()}}
+
+
+def _json_column(values: Any) -> list[Any]:
+    """A column as JSON can carry it: NaN (a gap in a line) as null (chart.js turns it back)."""
+    listed = values.tolist() if hasattr(values, "tolist") else list(values)
+    return [None if isinstance(v, float) and math.isnan(v) else v for v in listed]
 
 
 class ChartText(KitWidget):

@@ -775,18 +775,14 @@ class Worksheet:
         return [*snapshots, (self.label(self.convening), self.answers)]
 
     def live_charts(self) -> w.Widget:
-        """The module's charts, and its trends once there are two convenings, as live BokehModel widgets.
-
-        BokehJS must be loaded in the page first.
-        """
+        """The module's charts, and its trends once there are two convenings, as live BokehChart widgets."""
         history = self.history() if self.module.trends else []
         specs = [*self.module.charts, *(self.module.trends if len(history) >= 2 else [])]
         if not specs:
             return make(w.VBox)
-        from jupyter_bokeh import BokehModel
 
         from kit import charts
-        from kit.widgets import ChartText
+        from kit.widgets import BokehChart, ChartText
 
         shown, carried = self.shown_answers()
         frames = []
@@ -801,7 +797,7 @@ class Worksheet:
                 self.trends.append((trend, source))
                 drawn.append((trend, fig))
         for spec, fig in drawn:
-            model, text = BokehModel(fig), ChartText()
+            model, text = BokehChart(fig), ChartText()
             model.add_class("kit-chart")
             self.chart_texts.append((spec, text))
             frame = make(w.VBox, children=[model, text])

@@ -8,7 +8,7 @@ from importlib.resources import files
 import pytest
 
 from kit import widgets
-from kit.widgets import ChartText, Countdown, KitWidget, Navigator, RadioGroup, Table, TextBox
+from kit.widgets import BokehChart, ChartText, Countdown, KitWidget, Navigator, RadioGroup, Table, TextBox
 
 ALL = [TextBox, RadioGroup, ChartText, Navigator, Countdown, Table]
 
@@ -47,5 +47,42 @@ def test_every_anywidget_of_the_kit_is_a_kit_widget():
 
     found = [v for v in vars(widgets).values()
              if isinstance(v, type) and issubclass(v, anywidget.AnyWidget) and v is not KitWidget]
-    assert sorted(c.__name__ for c in found) == sorted(c.__name__ for c in ALL)
+    assert sorted(c.__name__ for c in found) == sorted(c.__name__ for c in [*ALL, BokehChart])
     assert all(issubclass(c, KitWidget) for c in found)
+
+
+def line_chart():
+    from bokeh.models import ColumnDataSource
+    from bokeh.plotting import figure
+
+    source = ColumnDataSource({"x": ["convening 1", "convening 2"], "y": [2.0, 3.0]})
+    fig = figure(x_range=["convening 1", "convening 2"])
+    fig.line(x="x", y="y", source=source)
+    return fig, source
+
+
+def test_a_chart_carries_its_figure_as_json_and_sends_each_change_of_its_data(monkeypatch):
+    import json
+
+    monkeypatch.delenv("KIT_TEMPLATE", raising=False)
+    fig, source = line_chart()
+    chart = BokehChart(fig)
+    item = json.loads(chart.item)
+    assert item["root_id"] == fig.id and source.id in chart.item
+    assert chart.bokeh_path == ""  # outside kit serve the page's own BokehJS (kit.notebook) is used
+    assert chart.columns == {}
+    source.data = {"x": ["convening 1", "convening 2"], "y": [4.0, float("nan")]}  # a gap in the line
+    assert chart.columns == {source.id: {"x": ["convening 1", "convening 2"], "y": [4.0, None]}}
+    json.dumps(chart.get_state()["columns"], allow_nan=False)  # JSON as the browser reads it: no NaN
+
+
+def test_under_kit_serve_a_chart_fetches_the_templates_bokehjs(monkeypatch, tmp_path):
+    import bokeh
+
+    from kit.serve import install_template
+
+    monkeypatch.setenv("KIT_TEMPLATE", "1")
+    path = BokehChart(line_chart()[0]).bokeh_path
+    assert path == f"voila/templates/kit/static/bokeh-{bokeh.__version__}.min.js?v={bokeh.__version__}"
+    served = install_template(tmp_path) / path.split("?")[0]  # the template's root is a JUPYTER_PATH entry
+    assert served.stat().st_size > 500_000 and "Bokeh" in served.read_text()[:5000]

@@ -38,7 +38,11 @@ ITEMS = {m.id: len(m.items()) for m in all_modules()}
 # Resolves with the milliseconds from now until `module` is usable (or -1 after `limit` ms).
 USABLE = """async ([module, items, limit, click]) => {
   const start = performance.now();
-  if (click) document.querySelector(`.kit-sequence a[data-kit-module='${module}']`).click();
+  if (click) {
+    const link = document.querySelector(`.kit-sequence a[data-kit-module='${module}']`);
+    if (!link) return -1;  // a page that never drew its navigation: counted as not usable
+    link.click();
+  }
   const shown = (el) => el && el.offsetParent !== null;
   while (performance.now() - start < limit) {
     const heading = document.querySelector(`h1[data-kit-module='${module}']`);

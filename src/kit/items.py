@@ -36,10 +36,12 @@ EMPTY = (None, "", [], {})
 
 
 class ItemKind:
-    """An item type. Subclass it and override what differs; `type` and `model` are required."""
+    """An item type. Subclass it and override what differs: `type` and `model` are required, and a type
+    that is not built in also needs its own `fits`, `html` and `build`."""
 
     type: str
     model: type[ItemBase]
+    macro: str = ""  # the macro of templates/items.html that prints it (default: its type)
     rated: bool = False  # a level on one of the module's scales: charts and section means count it
     shows_help: bool = False  # the input shows the item's help itself (no help line under it)
 
@@ -53,7 +55,7 @@ class ItemKind:
 
     def html(self, item: Any, value: Any, module: Module) -> Markup:
         """The item's answer (or lines to fill in by hand) as a packet prints it."""
-        return getattr(_macros(), self.type)(item, value, module)
+        return getattr(_macros(), self.macro or self.type)(item, value, module)
 
     def answered(self, item: Any, value: Any) -> bool:
         """Whether a saved value holds anything the team wrote or chose."""
@@ -136,7 +138,7 @@ class RatingKind(ItemKind):
 
 
 class ChoiceKind(ItemKind):
-    type, model = "choice", ChoiceItem
+    type, model, macro = "choice", ChoiceItem, "options"
 
     def fits(self, item: ChoiceItem, value: Any) -> bool:
         return value in _labels(item)
@@ -144,38 +146,34 @@ class ChoiceKind(ItemKind):
     def text(self, item: ChoiceItem, value: Any, module: Module | None) -> str:
         return _labels(item).get(value, str(value))
 
-    def html(self, item: Any, value: Any, module: Module) -> Markup:
-        return _macros().options(item, value, module)
 
+class _OptionsKind(ItemKind):
+    """Checklist and ranking: option ids in a list (ticked) or a mapping (option → place)."""
 
-class ChecklistKind(ItemKind):
-    type, model = "checklist", ChecklistItem
+    shape: type = list
 
-    def fits(self, item: ChecklistItem, value: Any) -> bool:
-        return isinstance(value, list) and set(value) <= set(_labels(item))
+    def fits(self, item: Any, value: Any) -> bool:
+        return isinstance(value, self.shape) and set(value) <= set(_labels(item))
 
-    def text(self, item: ChecklistItem, value: Any, module: Module | None) -> str:
-        if not isinstance(value, list):
+    def text(self, item: Any, value: Any, module: Module | None) -> str:
+        if not isinstance(value, self.shape):
             return super().text(item, value, module)
-        labels = _labels(item)
-        return "; ".join(labels.get(v, str(v)) for v in value)
+        return "; ".join(self.labelled(_labels(item), value))
 
-    def html(self, item: Any, value: Any, module: Module) -> Markup:
-        return _macros().options(item, value, module)
+    def labelled(self, labels: dict[str, str], value: Any) -> list[str]:
+        return [labels.get(v, str(v)) for v in value]
 
 
-class RankingKind(ItemKind):
-    type, model = "ranking", RankingItem
+class ChecklistKind(_OptionsKind):
+    type, model, macro = "checklist", ChecklistItem, "options"
 
-    def fits(self, item: RankingItem, value: Any) -> bool:
-        return isinstance(value, dict) and set(value) <= set(_labels(item))
 
-    def text(self, item: RankingItem, value: Any, module: Module | None) -> str:
-        if not isinstance(value, dict):
-            return super().text(item, value, module)
-        labels = _labels(item)
+class RankingKind(_OptionsKind):
+    type, model, shape = "ranking", RankingItem, dict
+
+    def labelled(self, labels: dict[str, str], value: Any) -> list[str]:
         places = sorted((rank, labels.get(oid, oid)) for oid, rank in value.items() if isinstance(rank, int))
-        return "; ".join(f"{rank}. {label}" for rank, label in places)
+        return [f"{rank}. {label}" for rank, label in places]
 
 
 class TableKind(ItemKind):

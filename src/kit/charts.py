@@ -18,7 +18,8 @@ from bokeh.models import ColumnDataSource, LabelSet
 from bokeh.plotting import figure
 from bokeh.transform import dodge
 
-from kit.content import Chart, ChoiceItem, Module, RatingItem, Trend
+from kit.content import Chart, Module, Trend
+from kit.items import kind_of
 from kit.store import Answer
 
 # Okabe and Ito's colour-blind-safe colours without their yellow (1.3:1 on white, lost on a projector),
@@ -84,7 +85,7 @@ def chart_data(spec: Chart, module: Module, answers: dict[str, Answer],
         for section in module.sections:
             if section.id not in spec.sections:
                 continue
-            ratings = [i for i in section.items if isinstance(i, RatingItem)]
+            ratings = [i for i in section.items if kind_of(i).rated]
             rated = [lv for lv in (_level(answers.get(i.id)) for i in ratings) if lv is not None]
             labels.append(section.short or section.title)
             values.append(round(mean(rated), 2) if rated else 0)
@@ -96,7 +97,7 @@ def chart_data(spec: Chart, module: Module, answers: dict[str, Answer],
 
 
 def max_level(spec: Chart, module: Module) -> int:
-    scales = [module.scales[i.scale] for i in module.items() if isinstance(i, RatingItem)]
+    scales = [module.scales[i.scale] for i in module.items() if kind_of(i).rated]
     return max((max(s.levels) for s in scales), default=4)
 
 
@@ -156,7 +157,7 @@ def trend_data(trend: Trend, module: Module, history: History) -> dict[str, list
     data: dict[str, list[Any]] = {"x": [two_lines(label) for label, _ in history]}
     if trend.kind == "path":
         item = module.item(trend.items[0])
-        order = {o.id: n + 1 for n, o in enumerate(item.options)} if isinstance(item, ChoiceItem) else {}
+        order = {o.id: n + 1 for n, o in enumerate(item.options)}  # a choice: checked when the module is loaded
         data["s0"] = [float(order.get(getattr(a.get(item.id), "value", None), nan)) for _, a in history]
         return data
     spec = Chart(id=trend.id, title=trend.title, kind=trend.kind, items=trend.items, sections=trend.sections)
@@ -172,7 +173,7 @@ def build_trend(trend: Trend, module: Module, history: History) -> tuple[Any, Co
     names = trend_series(trend, module)
     if trend.kind == "path":
         item = module.item(trend.items[0])
-        labels = [o.label for o in item.options] if isinstance(item, ChoiceItem) else []
+        labels = [o.label for o in item.options]
         top, axis = len(labels), item.short or "stage"
     else:
         labels, top, axis = [], max_level(Chart(id="x", title="x", kind="ratings"), module), "rating"
@@ -200,7 +201,7 @@ def describe_trend(trend: Trend, module: Module, history: History) -> str:
     """A trend's text equivalent: each line's value at each convening ("Depth: convening 1 2, …")."""
     data = trend_data(trend, module, history)
     item = module.item(trend.items[0]) if trend.kind == "path" else None
-    stages = [o.label for o in item.options] if isinstance(item, ChoiceItem) else []
+    stages = [o.label for o in item.options] if item is not None else []
 
     def shown(value: float) -> str:
         if value != value:  # NaN: no answer at that convening

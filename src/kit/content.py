@@ -8,7 +8,9 @@ The YAML format is described in ``modules/README.md``.
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Iterable
+from functools import cache, reduce
+from operator import or_
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -38,6 +40,11 @@ Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def level_label(n: int, label: str) -> str:
+    """A rating level as the worksheet's buttons show it: "2 · Emerging" (never a bare "level 2")."""
+    return f"{n} · {label}"
 
 
 class Level(Strict):
@@ -124,10 +131,14 @@ class TableItem(ItemBase):
     min_rows: int = Field(3, ge=0, le=50)
 
 
-Item = Annotated[
-    RatingItem | TextItem | ChecklistItem | ChoiceItem | RankingItem | TableItem,
-    Field(discriminator="type"),
-]
+BUILT_IN_ITEMS: tuple[type[ItemBase], ...] = (RatingItem, TextItem, ChecklistItem, ChoiceItem, RankingItem, TableItem)
+
+
+def _item_union(models: Iterable[type[ItemBase]]) -> Any:
+    return Annotated[reduce(or_, models), Field(discriminator="type")]
+
+
+Item = _item_union(BUILT_IN_ITEMS)
 
 
 class Section(Strict):
@@ -199,6 +210,18 @@ class Module(Strict):
             if item.id == item_id:
                 return item
         raise KitError(f"module {self.id} has no item {item_id!r}")
+
+
+def use_item_models(models: Iterable[type[ItemBase]]) -> None:
+    """The extension hook for item types (`kit.items.register`): sections accept exactly these models.
+
+    Each model is an `ItemBase` with a `type: Literal[...]` field; the section's field is re-typed and the
+    models that hold it rebuilt, so validation, error messages and `kit schema` all see the new union.
+    """
+    Section.model_fields["items"].annotation = list[_item_union(models)]
+    Section.model_rebuild(force=True)
+    Module.model_rebuild(force=True)
+    _cached.cache_clear()
 
 
 def _cross_check(module: Module, data: Any, path: Path) -> list[Problem]:

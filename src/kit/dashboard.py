@@ -18,11 +18,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kit.content import Chart, ChoiceItem, Module, RatingItem, Trend, all_modules
+from kit.content import Chart, ChoiceItem, Module, Trend, all_modules
 from kit.districts import District
 from kit.errors import KitError
+from kit.items import answer_text, kind_of
 from kit.pages import render
-from kit.report import answer_text, css, flag_html, plural
+from kit.report import css, flag_html, plural
 from kit.store import Answer, Store, report_store
 
 
@@ -46,8 +47,7 @@ class Measures:
     def stage(self) -> ChoiceItem:
         module, spec = self.path
         item = module.item(spec.items[0])
-        assert isinstance(item, ChoiceItem)  # checked when the module is loaded
-        return item
+        return item  # a choice: checked when the module is loaded
 
 
 def measures() -> Measures:
@@ -168,7 +168,7 @@ def heatmap_data(snap: Snapshot) -> dict[str, list[Any]]:
     for d in snap.districts:
         answers = snap.latest.get((d.id, module.id), {})
         for s in sections:
-            levels = [v for i in s.items if isinstance(i, RatingItem) and (v := _level(answers.get(i.id))) == v]
+            levels = [v for i in s.items if kind_of(i).rated and (v := _level(answers.get(i.id))) == v]
             value = round(mean(levels), 1) if levels else nan
             data["district"].append(d.name)
             data["fundamental"].append(s.short or s.title)
@@ -210,7 +210,7 @@ def district_answers_html(store: Store | None, district: District, convening: st
         sections = []
         for module in all_modules():
             answers = store.latest(district.id, convening, module.id)
-            rows = [(item.short or item.prompt, answer_text(item, a.value), a.saved_at)
+            rows = [(item.short or item.prompt, answer_text(item, a.value, module, 300), a.saved_at)
                     for item in module.items() if (a := answers.get(item.id))]
             if rows:
                 sections.append((module, rows))

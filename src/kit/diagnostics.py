@@ -25,18 +25,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kit.content import (
-    ChecklistItem,
-    ChoiceItem,
-    Diagnostic,
-    Module,
-    RatingItem,
-    TableItem,
-    TextItem,
-    all_modules,
-)
+from kit.content import Diagnostic, Module, all_modules
 from kit.districts import District
 from kit.errors import InvalidFile, KitError, Problem
+from kit.items import kind_of
 from kit.paths import modules_dir
 from kit.report import plural
 from kit.store import Answer, Store
@@ -146,7 +138,7 @@ def _section_mean(f: Facts, ref: str) -> Any:
 def _section_items(module_id: str, section_id: str) -> tuple[str, ...]:
     module = next((m for m in all_modules() if m.id == module_id), None)
     section = next((s for s in module.sections if s.id == section_id), None) if module else None
-    return tuple(i.id for i in section.items if isinstance(i, RatingItem)) if section else ()
+    return tuple(i.id for i in section.items if kind_of(i).rated) if section else ()
 
 
 LEADER_ROLES = ("Senior district leader", "Principal")
@@ -239,8 +231,6 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
     "leaders_gone": (_leaders_gone, ()),
     "year": (_year, ()),
 }
-ITEM_TYPES = {"rating": RatingItem, "choice": ChoiceItem, "checklist": ChecklistItem, "table": TableItem,
-              "text": TextItem}
 
 
 # checking a condition --------------------------------------------------------------------------
@@ -293,8 +283,8 @@ def check(when: str, modules: dict[str, Module]) -> tuple[list[str], list[str]]:
                     problems.append(f"{name}(): unknown item {value!r} (write it as module_id.item_id)")
                     break
                 item = module.item(item_id)
-                wanted = ITEM_TYPES.get(kind.split(":")[1], object)
-                if not isinstance(item, wanted):
+                wanted = kind.split(":")[1]
+                if wanted not in ("any", item.type):
                     problems.append(f"{name}(): {value!r} is a {item.type} item, not {kind.split(':')[1]}")
                     break
                 refs.append(str(value))
@@ -311,7 +301,7 @@ def check(when: str, modules: dict[str, Module]) -> tuple[list[str], list[str]]:
                 if section is None:
                     problems.append(f"{name}(): unknown section {value!r} (write it as module_id.section_id)")
                 else:
-                    refs.extend(f"{module_id}.{i.id}" for i in section.items if isinstance(i, RatingItem))
+                    refs.extend(f"{module_id}.{i.id}" for i in section.items if kind_of(i).rated)
             elif kind == "structure_kind" and value not in STRUCTURE_KINDS:
                 problems.append(f"{name}(): unknown structure kind {value!r} (known: {', '.join(STRUCTURE_KINDS)})")
             elif kind == "role" and value not in ROLES:

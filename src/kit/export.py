@@ -9,16 +9,16 @@ that a program manager can read: a row per question, a column per district.
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kit.atomic import atomic_path
-from kit.content import ChecklistItem, ChoiceItem, Module, RankingItem, RatingItem, TableItem, all_modules
+from kit.content import Module, all_modules
 from kit.districts import District, load_cohort
 from kit.errors import KitError, Problem
+from kit.items import answer_text
 from kit.store import Answer, Store, default_url
 
 COLUMNS = ["district", "convening", "module", "item", "prompt", "answer", "version", "saved_at"]
@@ -51,32 +51,6 @@ class Export:
     left_out: list[str] = field(default_factory=list)  # districts with answers that are not in the cohort
 
 
-def answer_text(module: Module, item: Any, value: Any) -> str:
-    """An answer as text a person reads: labels rather than ids; lists joined with `; `."""
-    labels = {o.id: o.label for o in getattr(item, "options", None) or []}
-    if isinstance(item, RatingItem) and isinstance(value, dict):
-        level = value.get("level")
-        scale = module.scales.get(item.scale)
-        text = f"{level} · {scale.levels[level].label}" if scale and level in scale.levels else str(level or "")
-        evidence = str(value.get("evidence") or "").strip()
-        return f"{text}\nEvidence: {evidence}" if evidence else text
-    if isinstance(item, ChoiceItem) and isinstance(value, str):
-        return labels.get(value, value)
-    if isinstance(item, ChecklistItem) and isinstance(value, list):
-        return "; ".join(labels.get(v, str(v)) for v in value)
-    if isinstance(item, RankingItem) and isinstance(value, dict):
-        ranked = sorted((rank, labels.get(oid, oid)) for oid, rank in value.items() if isinstance(rank, int))
-        return "; ".join(f"{rank}. {label}" for rank, label in ranked)
-    if isinstance(item, TableItem) and isinstance(value, list):
-        names = {c.id: c.label for c in item.columns}
-        lines = ["; ".join(f"{names.get(k, k)}: {v}" for k, v in row.items() if v not in (None, ""))
-                 for row in value if isinstance(row, dict)]
-        return "\n".join(line for line in lines if line)
-    if isinstance(value, str):
-        return value
-    return "" if value is None else json.dumps(value, ensure_ascii=False)
-
-
 def collect(store: Store, districts: list[District], modules: list[Module], convenings: list[str]) -> list[Row]:
     """One row per latest answer, in convening, district, module and item order."""
     rows = []
@@ -92,7 +66,7 @@ def collect(store: Store, districts: list[District], modules: list[Module], conv
                         continue
                     item = items.get(item_id)
                     rows.append(Row(district, convening, module, item_id, item.prompt if item else REMOVED,
-                                    answer_text(module, item, answer.value), answer.version, answer.saved_at))
+                                    answer_text(item, answer.value, module, empty=""), answer.version, answer.saved_at))
     return rows
 
 

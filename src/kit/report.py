@@ -14,15 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from kit.content import (
-    ChecklistItem,
-    ChoiceItem,
-    Module,
-    RankingItem,
-    RatingItem,
-    TableItem,
-)
+from kit.content import Module
 from kit.districts import District
+from kit.items import answer_text, item_html
 from kit.pages import render
 from kit.store import Answer
 
@@ -38,28 +32,6 @@ def css() -> str:
 def plural(n: int, word: str, words: str = "") -> str:
     """"1 answer", "2 answers", "0 flags": a count with its noun in the right number."""
     return f"{n} {word if n == 1 else (words or word + 's')}"
-
-
-def level_label(n: int, label: str) -> str:
-    """A rating level as the worksheet's buttons show it: "2 · Emerging" (never a bare "level 2")."""
-    return f"{n} · {label}"
-
-
-def ranked(item: Any, ranks: dict[str, int]) -> list[Any]:
-    """A ranking's options, ranked first (in rank order), the rest in their own order."""
-    return sorted(item.options, key=lambda o: (ranks.get(o.id) or 99, item.options.index(o)))
-
-
-def table_rows(item: TableItem, value: Any) -> list[dict[str, Any]]:
-    """A table answer's rows as a packet prints them: a fixed-row table's labels first, blank rows to
-    fill in by hand when there is no answer."""
-    rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
-    if item.rows:
-        first = item.columns[0].id
-        by_label = {r.get(first): r for r in rows}
-        rows = [by_label.get(label, {first: label}) for label in item.rows] + [
-            r for r in rows if r.get(first) not in item.rows]
-    return rows or [{} for _ in range(max(item.min_rows, 3))]
 
 
 def render_charts(module: Module, answers: dict[str, Answer]) -> str:
@@ -95,46 +67,12 @@ def render_module(module: Module, district: District, convening: str,
         if history and len(history) >= 2 else ""
     return render("module.html", module=module, district=district, convening=convening, state=state,
                   answers=answers, charts=render_charts(module, answers) if answers else "", html=since,
-                  ranked=ranked, table_rows=table_rows)
+                  item_html=item_html)
 
 
 def flag_html(flags: list[Any], heading: str = "") -> str:
     """Flags as HTML: severity in words (never colour alone), message, next step, source."""
     return render("flags.html", flags=flags, heading=heading) if flags else ""
-
-
-def level_text(item: RatingItem, level: Any) -> str:
-    """"2 · Emerging" (the level as the buttons say it), not a bare "level 2"; "—" when not rated."""
-    if level in (None, ""):
-        return "—"
-    from kit.content import all_modules
-
-    for module in all_modules():
-        scale = module.scales.get(item.scale)
-        if scale is not None and item in module.items() and level in scale.levels:
-            return level_label(level, scale.levels[level].label)
-    return f"level {level}"
-
-
-def answer_text(item: Any, value: Any, limit: int = 300) -> str:
-    """An answer as one line of plain text (for change lists, history and conflicts)."""
-    if value in (None, "", [], {}):
-        text = "—"
-    elif isinstance(item, RatingItem) and isinstance(value, dict):
-        text = level_text(item, value.get("level")) + (f"; {value['evidence']}" if value.get("evidence") else "")
-    elif isinstance(item, ChoiceItem):
-        text = next((o.label for o in item.options if o.id == value), str(value))
-    elif isinstance(item, ChecklistItem) and isinstance(value, list):
-        text = "; ".join(o.label for o in item.options if o.id in value)
-    elif isinstance(item, RankingItem) and isinstance(value, dict):
-        text = "; ".join(f"{value[o.id]}. {o.label}" for o in sorted(item.options, key=lambda o: value.get(o.id, 99))
-                         if o.id in value)
-    elif isinstance(value, list):
-        text = " | ".join(", ".join(str(v) for v in row.values() if v not in ("", None)) if isinstance(row, dict)
-                          else str(row) for row in value)
-    else:
-        text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def changes(module: Module, before: dict[str, Answer], after: dict[str, Answer]) -> list[tuple[Any, str, str]]:
@@ -144,7 +82,7 @@ def changes(module: Module, before: dict[str, Answer], after: dict[str, Answer])
         old, new = before.get(item.id), after.get(item.id)
         old_value, new_value = (old.value if old else None), (new.value if new else None)
         if old_value != new_value:
-            out.append((item, answer_text(item, old_value, 160), answer_text(item, new_value, 160)))
+            out.append((item, answer_text(item, old_value, module, 160), answer_text(item, new_value, module, 160)))
     return out
 
 

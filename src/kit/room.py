@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from kit.agenda import Block, convening_blocks
 from kit.content import Module, all_modules
 from kit.districts import District
-from kit.report import answer_text
+from kit.items import answer_text
 from kit.store import Answer, Store
 
 
@@ -201,5 +201,5 @@ def side_by_side(store: Store, districts: list[District], convening: str, room: 
         answer = store.latest(d.id, convening, module.id).get(item.id)
         value = answer.value if answer else None
         level, top = _bar(item, module, value)
-        shown.append(Shown(names[d.id], answer, answer_text(item, value, 2000), level, top, _rows(item, value)))
+        shown.append(Shown(names[d.id], answer, answer_text(item, value, module, 2000), level, top, _rows(item, value)))
     return item, shown

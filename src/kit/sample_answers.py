@@ -11,28 +11,12 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from kit.content import ChecklistItem, ChoiceItem, RankingItem, RatingItem, TableItem, TextItem, get_module
+from kit.content import get_module
 from kit.districts import check_slug
 from kit.errors import InvalidFile, KitError, Problem
+from kit.items import kind_of
 from kit.store import Store
 from kit.yamlfile import line_of, load_yaml, plain
-
-
-def _fits(item: Any, value: Any) -> bool:
-    if isinstance(item, RatingItem):
-        return isinstance(value, dict) and isinstance(value.get("level"), int)
-    if isinstance(item, TextItem):
-        return isinstance(value, str)
-    if isinstance(item, ChoiceItem):
-        return value in {o.id for o in item.options}
-    if isinstance(item, ChecklistItem):
-        return isinstance(value, list) and set(value) <= {o.id for o in item.options}
-    if isinstance(item, RankingItem):
-        return isinstance(value, dict) and set(value) <= {o.id for o in item.options}
-    if isinstance(item, TableItem):
-        columns = {c.id for c in item.columns}
-        return isinstance(value, list) and all(isinstance(r, dict) and set(r) <= columns for r in value)
-    return False
 
 
 @dataclass
@@ -108,7 +92,7 @@ def _read_rows(path: Path, data: Any, where: list[Any], answers: Any, rows: list
                     problems.append(Problem(str(path), str(exc), line_of(data, loc), name))
                     continue
                 answer = plain(value)
-                if not _fits(item, answer):
+                if not kind_of(item).fits(item, answer):
                     problems.append(Problem(str(path), f"value does not fit a {item.type} item", line_of(data, loc),
                                             name, "see modules/README.md for each item type's answer"))
                     continue

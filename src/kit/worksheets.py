@@ -1,8 +1,8 @@
 """Live worksheets: ipywidgets built from a module's YAML, saved to the store as teams type.
 
-One builder per item type (the `BUILDERS` registry). Each builder returns an `Input`: the
-widget plus how to read and write its value as JSON. An `ItemField` wraps an Input with
-autosave: choices save at once, typing saves about a second after it stops, and each item
+Each item's input comes from its type (`kit.items`, builders in `kit.inputs`): the widget plus
+how to read and write its value as JSON. An `ItemField` wraps an Input with autosave: choices
+save at once, typing saves about a second after it stops, and each item
 shows its own status ("Saved 14:02", a red "Not saved", or a conflict with another device).
 """
 
@@ -14,24 +14,16 @@ import threading
 import uuid
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
-from traitlets import Any as AnyTrait
-from traitlets import HasTraits
+from markupsafe import Markup
 
-from kit.content import (
-    ChecklistItem,
-    ChoiceItem,
-    Module,
-    RankingItem,
-    RatingItem,
-    TableItem,
-    TextItem,
-)
-from kit.report import answer_text, flag_html, plural
+from kit.content import Module
+from kit.inputs import html_box, make
+from kit.items import answer_text, answered, kind_of
+from kit.pages import render
+from kit.report import flag_html, plural
 from kit.store import MAX_ANSWER_BYTES, Answer, AnswerTooLarge, Conflict, Store
 from kit.widgets import Table, TextBox
 
@@ -39,91 +31,16 @@ if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
     from kit import charts
 
 DEBOUNCE_SECONDS = 1.0
-NO_LEVEL = "not rated yet"
-
-
-@dataclass
-class Input:
-    """A widget, how to read and write its JSON value, and the widgets whose changes count as edits."""
-
-    widget: w.Widget
-    get: Callable[[], Any]
-    set: Callable[[Any], None]
-    watched: list[w.Widget]
-    typed: bool = False  # text typing is debounced; clicks save at once
-    # The widget that keeps the item's draft in the browser and draws its status line (a table).
-    owner: Any = None
-
-
-_SHARED: dict[Any, Any] = {}
-
-
-def shared(model: type, **traits: Any) -> Any:
-    """One Layout or Style model per distinct set of traits, shared by every widget that uses it.
-
-    Each ipywidget otherwise brings its own Layout and Style, which triples the models the browser
-    has to create when a worksheet opens (490 models for module 03, 170 with sharing).
-    """
-    key = (model, tuple(sorted(traits.items())))
-    if key not in _SHARED:
-        _SHARED[key] = model(**traits)
-    return _SHARED[key]
-
-
-def make(cls: type, width: str | None = None, style: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-    """Build a widget with shared layout and style models."""
-    layout = {"width": width} if width else {}
-    if "grid_template_columns" in kwargs:
-        layout["grid_template_columns"] = kwargs.pop("grid_template_columns")
-        layout["grid_gap"] = "4px 8px"
-    kwargs["layout"] = shared(w.Layout, **layout)
-    trait = cls.class_traits().get("style")
-    if trait is not None:
-        kwargs["style"] = shared(trait.klass, **(style or {}))
-    return cls(**kwargs)
-
-
-def _html(text: str, cls: str = "") -> w.HTML:
-    box = make(w.HTML, value=text)
-    if cls:
-        box.add_class(cls)
-    return box
-
-
-def _esc(text: str | None) -> str:
-    return escape(text or "", quote=True)
 
 
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def history_html(item: Any, versions: list[Answer], clock: Callable[[Any], str]) -> str:
+def history_html(item: Any, versions: list[Answer], clock: Callable[[Any], str], module: Module | None = None) -> str:
     """Every saved version of an answer, newest first: when, who, which device, and the answer."""
-    if not versions:
-        return "<p class='kit-meta'>No saved versions yet.</p>"
-    rows = "".join(
-        f"<tr><td>{a.version}</td><td>{clock(a.saved_at)}</td><td>{_esc(a.author) or '—'}</td>"
-        f"<td>{_esc(a.client)}</td><td>{'conflict (not applied)' if a.status == 'conflict' else 'saved'}</td>"
-        f"<td>{_esc(answer_text(item, a.value))}</td></tr>"
-        for a in reversed(versions))
-    return ("<table class='kit-answer-table'><thead><tr><th scope='col'>Version</th><th scope='col'>Saved</th>"
-            "<th scope='col'>By</th><th scope='col'>Device</th><th scope='col'>Status</th>"
-            f"<th scope='col'>Answer</th></tr></thead><tbody>{rows}</tbody></table>")
-
-
-def answered(item: Any, value: Any) -> bool:
-    """Whether a saved value holds anything the team wrote or chose (a fixed table's labels do not count)."""
-    if isinstance(item, TableItem):
-        labels = {item.columns[0].id} if item.rows else set()
-        rows = value if isinstance(value, list) else []
-        return any(str(v).strip() for r in rows if isinstance(r, dict) for k, v in r.items()
-                   if k not in labels and v not in (None, ""))
-    if isinstance(value, dict):  # a rating (level, evidence) or a ranking (option → place)
-        return any(v not in (None, "", 0) and str(v).strip() for v in value.values())
-    if isinstance(value, str):
-        return bool(value.strip())
-    return value not in (None, [])
+    shown = [(a, clock(a.saved_at), answer_text(item, a.value, module, 300)) for a in reversed(versions)]
+    return render("history.html", versions=shown)
 
 
 def progress_text(module: Module, answers: dict[str, Answer]) -> str:
@@ -131,140 +48,6 @@ def progress_text(module: Module, answers: dict[str, Answer]) -> str:
     items = module.items()
     done = sum(1 for i in items if i.id in answers and answered(i, answers[i.id].value))
     return f"{done} of {len(items)} answered · saved as you type"
-
-
-# builders -------------------------------------------------------------------------------
-
-
-def build_text(item: TextItem, module: Module) -> Input:
-    area = make(TextBox, "100%", description=item.prompt, placeholder=item.placeholder or "", rows=item.lines)
-    return Input(area, lambda: area.value, lambda v: setattr(area, "value", str(v or "")), [area], typed=True)
-
-
-def build_rating(item: RatingItem, module: Module) -> Input:
-    from kit.report import level_label
-    from kit.widgets import RadioGroup
-
-    scale = module.scales[item.scale]
-    levels = sorted(scale.levels.items())
-    options = [{"label": NO_LEVEL, "value": None}] + [
-        {"label": level_label(n, lv.label), "value": n, "hint": item.descriptors.get(n, lv.descriptor)}
-        for n, lv in levels]
-    # A radio group named by the prompt; the level descriptors and the help are listed under it.
-    buttons = make(RadioGroup, options=options, value=None, description=item.prompt, help=item.help or "",
-                   levels=[[level_label(n, lv.label), item.descriptors.get(n, lv.descriptor)] for n, lv in levels])
-    parts: list[w.Widget] = [buttons]
-    evidence = None
-    if item.evidence:
-        evidence = make(TextBox, "100%", description=item.evidence, rows=2)
-        parts.append(evidence)
-
-    def get() -> Any:
-        return {"level": buttons.value, "evidence": evidence.value if evidence else ""}
-
-    def set_(value: Any) -> None:
-        value = value if isinstance(value, dict) else {}
-        level = value.get("level")
-        buttons.value = level if level in scale.levels else None
-        if evidence is not None:
-            evidence.value = str(value.get("evidence") or "")
-
-    watched = [buttons] + ([evidence] if evidence else [])
-    return Input(make(w.VBox, children=parts), get, set_, watched, typed=evidence is not None)
-
-
-def build_checklist(item: ChecklistItem, module: Module) -> Input:
-    boxes = {o.id: make(w.Checkbox, "auto", description=o.label, value=False, indent=False) for o in item.options}
-    parts: list[w.Widget] = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>")]
-    for option in item.options:
-        parts.append(boxes[option.id])
-        if option.detail:
-            parts.append(_html(f"<p class='kit-detail'>{_esc(option.detail)}</p>"))
-
-    def set_(value: Any) -> None:
-        chosen = set(value) if isinstance(value, list) else set()
-        for oid, box in boxes.items():
-            box.value = oid in chosen
-
-    return Input(make(w.VBox, children=parts), lambda: [oid for oid, b in boxes.items() if b.value], set_,
-                 list(boxes.values()))
-
-
-def build_choice(item: ChoiceItem, module: Module) -> Input:
-    from kit.widgets import RadioGroup
-
-    radio = make(RadioGroup, options=[{"label": o.label, "value": o.id} for o in item.options], value=None,
-                 description=item.prompt, orientation="vertical")
-    parts: list[w.Widget] = [radio]
-    details = "".join(f"<dt>{_esc(o.label)}</dt><dd>{_esc(o.detail)}</dd>" for o in item.options if o.detail)
-    if details:
-        parts.append(_html(f"<dl class='kit-details'>{details}</dl>"))
-    ids = {o.id for o in item.options}
-    return Input(make(w.VBox, children=parts), lambda: radio.value,
-                 lambda v: setattr(radio, "value", v if v in ids else None), [radio])
-
-
-def build_ranking(item: RankingItem, module: Module) -> Input:
-    places = [("—", 0)] + [(str(n), n) for n in range(1, len(item.options) + 1)]
-    drops = {o.id: make(w.Dropdown, style={"description_width": "initial"}, options=places, value=0,
-                        description=o.label) for o in item.options}
-    parts = [_html(f"<p class='kit-prompt'>{_esc(item.prompt)}</p>"), *drops.values()]
-
-    def set_(value: Any) -> None:
-        ranks = value if isinstance(value, dict) else {}
-        for oid, drop in drops.items():
-            rank = ranks.get(oid, 0)
-            drop.value = rank if isinstance(rank, int) and 0 <= rank <= len(item.options) else 0
-
-    return Input(make(w.VBox, children=parts), lambda: {oid: d.value for oid, d in drops.items() if d.value}, set_,
-                 list(drops.values()))
-
-
-# How wide each kind of column is, relative to a text column: a date needs room for "mm/dd/yyyy".
-_TRACK = {"text": 1.0, "number": 0.7, "yesno": 0.7, "choice": 1.1, "date": 1.3}
-
-
-def table_tracks(item: TableItem) -> str:
-    """The grid's columns: every column of the YAML, shrinking together (never past the page's edge).
-    The browser adds one of a fixed width for the "Remove row N" buttons of rows that can be removed
-    (the same in the header and every row, so that the columns line up)."""
-    weights = [1.2 if n == 0 and item.rows else _TRACK.get(c.type, 1.0) for n, c in enumerate(item.columns)]
-    return " ".join(f"minmax(0, {weight:g}fr)" for weight in weights)
-
-
-class _Edits(HasTraits):
-    """A table's answer as the kernel last read it. The item's field watches it like a box: a change
-    to the answer saves at once (the browser has waited for the typing's pause already), and rows
-    the browser sends without changing the answer (an empty row removed) save nothing."""
-
-    value = AnyTrait()
-
-
-def build_table(item: TableItem, module: Module) -> Input:
-    """One `Table` widget: the browser draws the rows, with a "Remove row N" button on each row the
-    team added and "Add a row" under them (with fixed `rows`, the first column holds each row's label
-    and there is no "Add a row"); the kernel only reads and writes the rows as JSON."""
-    table = make(Table, description=item.prompt, fixed=list(item.rows), tracks=table_tracks(item),
-                 min_rows=0 if item.rows else item.min_rows,
-                 columns=[{"id": c.id, "label": c.label, "type": c.type, "options": list(c.options)}
-                          for c in item.columns])
-    edits = _Edits(value=table.answer())
-
-    def read(_change: Any = None) -> None:
-        edits.value = table.answer()
-
-    table.observe(read, names="value")
-    return Input(make(w.VBox, children=[table]), table.answer, table.show, [edits], owner=table)
-
-
-BUILDERS: dict[str, Callable[[Any, Module], Input]] = {
-    "text": build_text,
-    "rating": build_rating,
-    "checklist": build_checklist,
-    "choice": build_choice,
-    "ranking": build_ranking,
-    "table": build_table,
-}
 
 
 # autosave ---------------------------------------------------------------------------------
@@ -321,7 +104,7 @@ class ItemField:
 
     def __init__(self, sheet: Worksheet, item: Any, answer: Answer | None, earlier: Answer | None = None):
         self.sheet, self.item = sheet, item
-        self.input = BUILDERS[item.type](item, sheet.module)
+        self.input = kind_of(item).build(item, sheet.module)
         self.version = answer.version if answer else 0
         self.status: w.HTML | None = None  # made on first use: a blank worksheet shows no status lines
         self.shown = ""  # the status line's HTML, wherever it is shown
@@ -358,8 +141,9 @@ class ItemField:
         # Reuse the input's own VBox as the item's box: one model fewer per item for the browser to build.
         box = self.input.widget if isinstance(self.input.widget, w.VBox) else make(
             w.VBox, children=[self.input.widget])
-        shown_with_levels = isinstance(item, RatingItem)  # a rating shows its help under the level table
-        extra = [_html(f"<p class='kit-help'>{_esc(item.help)}</p>")] if item.help and not shown_with_levels else []
+        shows_help = kind_of(item).shows_help  # a rating shows its help under the level table
+        help_line = Markup("<p class='kit-help'>{}</p>").format(item.help) if item.help and not shows_help else None
+        extra = [html_box(help_line)] if help_line else []
         box.children = (*box.children, *extra)
         self._status_at = len(box.children)
         box.add_class("kit-item")
@@ -438,8 +222,8 @@ class ItemField:
         )
         keep = make(w.Button, description="Keep mine", button_style="warning")
         take = make(w.Button, description="Use theirs")
-        shown = _html(f"<div class='kit-theirs'><b>Their version:</b> {_esc(answer_text(self.item, theirs.value))}"
-                      "</div>")
+        shown = html_box(Markup("<div class='kit-theirs'><b>Their version:</b> {}</div>").format(
+            answer_text(self.item, theirs.value, self.sheet.module, 300)))
 
         def keep_mine(_b: Any) -> None:
             self.save(force_version=theirs.version)
@@ -501,12 +285,13 @@ class ItemField:
 
     def _show(self, text: str, state: str) -> None:
         labels = {"ok": "✓", "pending": "…", "error": "✗", "conflict": "⚠", "carried": "↺"}
-        self.shown = f"<span class='kit-status-{state}' role='status'>{labels[state]} {_esc(text)}</span>"
+        self.shown = str(Markup("<span class='kit-status-{}' role='status'>{} {}</span>").format(
+            state, labels[state], text))
         if self.status_box is not None:  # the box draws it, and corrects it with what it knows
             self.status_box.status, self.status_box.state = text, state
             return
         if self.status is None:
-            self.status = _html("", "kit-status")
+            self.status = html_box("", "kit-status")
             children = list(self.widget.children)
             children.insert(self._status_at, self.status)
             self.widget.children = children
@@ -525,7 +310,7 @@ class Worksheet:
         self.module, self.district, self.convening, self.store = module, district, convening, store
         self.profile = profile
         self.labels = labels or {}
-        self.flags_box = _html("", "kit-flags-box")
+        self.flags_box = html_box("", "kit-flags-box")
         self.item_flags: dict[str, w.HTML] = {}
         self.client = client or uuid.uuid4().hex[:12]
         self.tz = tz
@@ -543,8 +328,8 @@ class Worksheet:
         self.answers = answers
         sections = []
         for section in module.sections:
-            intro = f"<p class='kit-intro'>{_esc(section.intro)}</p>" if section.intro else ""
-            parts: list[w.Widget] = [_html(f"<h2>{_esc(section.title)}</h2>{intro}")]
+            intro = Markup("<p class='kit-intro'>{}</p>").format(section.intro) if section.intro else ""
+            parts: list[w.Widget] = [html_box(Markup("<h2>{}</h2>{}").format(section.title, intro))]
             for item in section.items:
                 field = ItemField(self, item, answers.get(item.id), earlier.get(item.id))
                 self.fields[item.id] = field
@@ -553,7 +338,7 @@ class Worksheet:
             box.add_class("kit-section")
             sections.append(box)
         self.chart_box = make(w.VBox)
-        self.progress = _html("", "kit-progress")
+        self.progress = html_box("", "kit-progress")
         self._show_progress()
         self.body = make(w.VBox, children=sections)
         self.carry_box = self._carry_box()
@@ -576,11 +361,11 @@ class Worksheet:
             return make(w.VBox)
         sources = sorted({self.label(f.carried.convening) for f in carried if f.carried})
         one = len(carried) == 1
-        note = _html(
-            f"<p class='kit-carry-note'>↺ <b>{plural(len(carried), 'answer')} from {_esc(', '.join(sources))}</b>"
-            f" {'is' if one else 'are'} shown as your starting point (marked ↺). {'It is' if one else 'They are'} not"
-            f" saved for this convening until you edit {'it' if one else 'them'} or keep {'it' if one else 'them'};"
-            " the earlier convening's answers stay as they were.</p>")
+        rest = (f"{'is' if one else 'are'} shown as your starting point (marked ↺). {'It is' if one else 'They are'}"
+                f" not saved for this convening until you edit {'it' if one else 'them'} or keep"
+                f" {'it' if one else 'them'}; the earlier convening's answers stay as they were.")
+        note = html_box(Markup("<p class='kit-carry-note'>↺ <b>{} from {}</b> {}</p>").format(
+            plural(len(carried), "answer"), ", ".join(sources), rest))
         keep = make(w.Button, description=f"Keep the {plural(len(carried), 'earlier answer')} as "
                                           f"{'it is' if one else 'they are'}")
         clear = make(w.Button, description="Start blank instead")
@@ -614,7 +399,7 @@ class Worksheet:
 
     def _clear_carried(self) -> None:
         for field in self.carried():
-            blank = BUILDERS[field.item.type](field.item, self.module).get()
+            blank = kind_of(field.item).blank(field.item, self.module)
             field.put(blank)
             field.carried = None
             field._show("Not answered yet for this convening.", "pending")
@@ -622,7 +407,7 @@ class Worksheet:
             self.redraw()
 
     def _carry_done(self, message: str) -> None:
-        self.carry_box.children = [_html(f"<p class='kit-carry-note'>{_esc(message)}</p>")]
+        self.carry_box.children = [html_box(Markup("<p class='kit-carry-note'>{}</p>").format(message))]
 
     # history -----------------------------------------------------------------------------
 
@@ -637,16 +422,16 @@ class Worksheet:
         """Build the history panel on first use (most page views never open it)."""
         pick = make(w.Dropdown, "100%", style={"description_width": "initial"}, description="Question:",
                     options=[(_short(f"{i.short or i.prompt}"), i.id) for i in self.module.items()])
-        table = _html("", "kit-history")
+        table = html_box("", "kit-history")
         version = make(w.Dropdown, "12em", style={"description_width": "initial"}, description="Version:",
                        options=[])
         restore = make(w.Button, description="Restore this version")
         restore.add_class("kit-history-restore")
-        status = _html("")
+        status = html_box("")
 
         def show(_change: Any = None) -> None:
             versions = self.store.history(self.district, self.convening, self.module.id, pick.value)
-            table.value = history_html(self.module.item(pick.value), versions, self.clock_full)
+            table.value = history_html(self.module.item(pick.value), versions, self.clock_full, self.module)
             version.options = [(f"version {a.version}", a.version) for a in reversed(versions)]
             restore.disabled = not versions
 
@@ -664,7 +449,7 @@ class Worksheet:
         pick.observe(show, names="value")
         restore.on_click(do_restore)
         show()
-        self.history_box.children = [_html("<h2>Answer history</h2>"), pick, table,
+        self.history_box.children = [html_box("<h2>Answer history</h2>"), pick, table,
                                      make(w.HBox, children=[version, restore]), status]
         self.history_box.add_class("kit-history-panel")
         self.history_panel = {"pick": pick, "version": version, "restore": restore, "table": table}
@@ -682,19 +467,20 @@ class Worksheet:
         try:
             flags = diagnose(self.store, self.profile, self.convening)
         except InvalidFile as exc:
-            self.flags_box.value = f"<p class='kit-status-error'>Diagnostics are off: {_esc(str(exc))}</p>"
+            self.flags_box.value = str(Markup("<p class='kit-status-error'>Diagnostics are off: {}</p>").format(
+                str(exc)))
             return
         self.flags = flags
         # Collapsed at the top (a summary line); each flag is also shown open next to the items it reads.
-        self.flags_box.value = (
-            f"<details class='kit-flags-details'><summary>Risks to scale the kit sees for {_esc(self.profile.name)}:"
-            f" {len(flags)}</summary>{flag_html(flags)}</details>" if flags else "")
+        self.flags_box.value = str(
+            Markup("<details class='kit-flags-details'><summary>Risks to scale the kit sees for {}: {}</summary>{}"
+                   "</details>").format(self.profile.name, len(flags), Markup(flag_html(flags))) if flags else "")
         for item_id, field in self.fields.items():
             ref = f"{self.module.id}.{item_id}"
             html = flag_html([f for f in flags if ref in f.items])
             box = self.item_flags.get(item_id)
             if box is None and html:
-                box = self.item_flags[item_id] = _html(html, "kit-item-flags")
+                box = self.item_flags[item_id] = html_box(html, "kit-item-flags")
                 field.widget.children = (*field.widget.children, box)
             elif box is not None:
                 box.value = html
@@ -703,7 +489,8 @@ class Worksheet:
         return when.astimezone(self.tz).strftime("%H:%M")
 
     def _show_progress(self) -> None:
-        self.progress.value = f"<p class='kit-progress-line'>{_esc(progress_text(self.module, self.answers))}</p>"
+        line = progress_text(self.module, self.answers)
+        self.progress.value = str(Markup("<p class='kit-progress-line'>{}</p>").format(line))
 
     def refresh(self) -> None:
         """Bring a module shown again up to date: answers saved meanwhile on another device (unless this

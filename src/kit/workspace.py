@@ -19,13 +19,14 @@ import ipywidgets as w
 from kit.content import Module, all_modules, get_module
 from kit.districts import District
 from kit.errors import KitError
+from kit.inputs import make
 from kit.machine import machine_busy
 from kit.pages import environment
 from kit.report import css
 from kit.roombar import RoomBar
 from kit.store import Store
 from kit.widgets import Navigator, TextBox
-from kit.worksheets import Worksheet, make
+from kit.worksheets import Worksheet
 
 ModuleUrl = Callable[[str], str]  # module id → the workspace's address for that module
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from kit.cli import main
-from kit.report import level_label, plural
+from kit.content import level_label
+from kit.report import plural
 from tests.conftest import ROOT
 
 COHORT = ROOT / "sample_districts"

@@ -8,8 +8,9 @@ import os
 import pytest
 
 from kit.content import all_modules
+from kit.inputs import BUILDERS
 from kit.store import Store
-from kit.worksheets import BUILDERS, Worksheet
+from kit.worksheets import Worksheet
 
 VALUES = {
     "depth": {"level": 3, "evidence": "O'Brien's class — café <b>bold</b>"},

@@ -65,6 +65,15 @@ class ItemKind:
             return bool(value.strip())
         return value not in (None, [])
 
+    def place(self, item: Any, value: Any, module: Module) -> tuple[int, int]:
+        """Where the answer sits on the item's scale, for the room's bars across teams: (place, top),
+        with place 1-based; (0, 0) for a type without a scale."""
+        return 0, 0
+
+    def cells(self, item: Any, value: Any) -> tuple[tuple[str, ...], ...]:
+        """The answer as rows of cells, one text per column, for the room's side-by-side tables."""
+        return ()
+
     def build(self, item: Any, module: Module) -> Input:
         """The worksheet's input for the item."""
         from kit.inputs import BUILDERS
@@ -136,6 +145,12 @@ class RatingKind(ItemKind):
         evidence = str(value.get("evidence") or "").strip()
         return f"{text}\nEvidence: {evidence}" if evidence else text
 
+    def place(self, item: RatingItem, value: Any, module: Module) -> tuple[int, int]:
+        scale = module.scales.get(item.scale)
+        top = max(scale.levels) if scale else 0
+        level = value.get("level") if isinstance(value, dict) else None
+        return (level if isinstance(level, int) and 0 < level <= top else 0), top
+
 
 class ChoiceKind(ItemKind):
     type, model, macro = "choice", ChoiceItem, "options"
@@ -145,6 +160,10 @@ class ChoiceKind(ItemKind):
 
     def text(self, item: ChoiceItem, value: Any, module: Module | None) -> str:
         return _labels(item).get(value, str(value))
+
+    def place(self, item: ChoiceItem, value: Any, module: Module) -> tuple[int, int]:
+        ids = [o.id for o in item.options]
+        return (ids.index(value) + 1 if value in ids else 0), len(ids)
 
 
 class _OptionsKind(ItemKind):
@@ -191,6 +210,13 @@ class TableKind(ItemKind):
         lines = ["; ".join(f"{names.get(k, k)}: {v}" for k, v in row.items() if v not in (None, ""))
                  for row in value if isinstance(row, dict)]
         return "\n".join(line for line in lines if line)
+
+    def cells(self, item: TableItem, value: Any) -> tuple[tuple[str, ...], ...]:
+        """Rows with anything in them, one text per column."""
+        if not isinstance(value, list):
+            return ()
+        return tuple(tuple(str(row.get(c.id) or "") for c in item.columns) for row in value
+                     if isinstance(row, dict) and any(row.get(c.id) not in (None, "") for c in item.columns))
 
     def answered(self, item: TableItem, value: Any) -> bool:
         """A fixed table's row labels do not count as an answer."""

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from kit.agenda import Block, convening_blocks
 from kit.content import Module, all_modules
 from kit.districts import District
-from kit.items import answer_text
+from kit.items import answer_text, kind_of
 from kit.store import Answer, Store
 
 
@@ -168,26 +168,6 @@ class Shown:
     rows: tuple[tuple[str, ...], ...] = ()  # a table's rows, one text per column
 
 
-def _bar(item: Any, module: Module, value: Any) -> tuple[int, int]:
-    """Where a rating or a choice sits on its scale, for a bar across districts: (level, top)."""
-    if item.type == "rating":
-        scale = module.scales.get(item.scale)
-        top = max(scale.levels) if scale else 0
-        level = value.get("level") if isinstance(value, dict) else None
-        return (level if isinstance(level, int) and 0 < level <= top else 0), top
-    if item.type == "choice":
-        ids = [o.id for o in item.options]
-        return (ids.index(value) + 1 if value in ids else 0), len(ids)
-    return 0, 0
-
-
-def _rows(item: Any, value: Any) -> tuple[tuple[str, ...], ...]:
-    if item.type != "table" or not isinstance(value, list):
-        return ()
-    return tuple(tuple(str(row.get(c.id) or "") for c in item.columns) for row in value
-                 if isinstance(row, dict) and any(row.get(c.id) not in (None, "") for c in item.columns))
-
-
 def side_by_side(store: Store, districts: list[District], convening: str, room: Room,
                  modules: list[Module] | None = None) -> tuple[Any, list[Shown]]:
     """The item the room compares, and every team's current answer to it."""
@@ -200,6 +180,8 @@ def side_by_side(store: Store, districts: list[District], convening: str, room: 
     for d in districts:
         answer = store.latest(d.id, convening, module.id).get(item.id)
         value = answer.value if answer else None
-        level, top = _bar(item, module, value)
-        shown.append(Shown(names[d.id], answer, answer_text(item, value, module, 2000), level, top, _rows(item, value)))
+        kind = kind_of(item)
+        level, top = kind.place(item, value, module)
+        shown.append(Shown(names[d.id], answer, answer_text(item, value, module, 2000), level, top,
+                           kind.cells(item, value)))
     return item, shown

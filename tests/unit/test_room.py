@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kit import room as r
+from kit.content import get_module
 from kit.districts import load_cohort
 from kit.pages import render
 from kit.paths import sample_cohort_dir
@@ -153,3 +154,12 @@ def test_ratings_side_by_side_sit_on_one_scale_and_tables_keep_their_rows(store,
     assert windy.rows and windy.rows[0][0] == "<i>Ana</i>" and len(windy.rows) == 1  # the empty row is left out
     html = render("room_cards.html", item=item, shown=shown, reveal=True, answered=1)
     assert "&lt;i&gt;Ana&lt;/i&gt;" in html and "<i>" not in html
+
+
+def test_a_choice_side_by_side_sits_at_its_options_place(store, districts):
+    ids = [o.id for o in get_module("00_team").item("focal_area").options]
+    store.save("windy-city", "1", "00_team", "focal_area", ids[1], based_on=None)
+    item, shown = r.side_by_side(store, districts, "1", r.Room(module="00_team", item="focal_area"))
+    by = {s.label: s for s in shown}
+    assert (by["Windy City"].level, by["Windy City"].top) == (2, len(ids))
+    assert by["Copper Mine"].level == 0 and not by["Windy City"].rows

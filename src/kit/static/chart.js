@@ -45,9 +45,10 @@ function columns(data) {
 }
 
 // Bokeh draws only into an element that is in the page; a widget's element is added after render().
-function inPage(el) {
+// Stops looking once the view is removed (`gone()`), so a closed chart leaves no frame loop behind.
+function inPage(el, gone) {
   return new Promise((resolve) => {
-    const check = () => (el.isConnected ? resolve() : window.requestAnimationFrame(check));
+    const check = () => (el.isConnected || gone() ? resolve() : window.requestAnimationFrame(check));
     check();
   });
 }
@@ -68,7 +69,7 @@ export default {
     (async () => {
       try {
         const Bokeh = await bokehjs(model.get("bokeh_path"));
-        await inPage(el);
+        await inPage(el, () => gone);
         if (gone) return;
         const target = document.createElement("div");
         el.append(target);

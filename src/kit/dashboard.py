@@ -242,7 +242,7 @@ class Dashboard:
         self.dim_source = ColumnDataSource(dimension_data(snap))
         self.heat_source = ColumnDataSource(heatmap_data(snap))
         self.path_source = ColumnDataSource(path_data(snap))
-        from kit.widgets import BokehChart, ChartText
+        from kit.widgets import BokehChart, ChartText, ProjectorSwitch
 
         frames, self.chart_texts = [], []
         for fig in (self._dimension_figure(), self._heatmap_figure(), self._path_figure()):
@@ -258,7 +258,8 @@ class Dashboard:
         self.answers = w.HTML()
         self.picker.observe(self._show_district, names="value")
         self.draw(snap)
-        self.widget = w.VBox([self.title, self.status, w.HTML("<h2>Completion</h2>"), self.matrix,
+        self.switch = ProjectorSwitch()  # sized for a projector or a laptop: the browser's choice
+        self.widget = w.VBox([self.switch, self.title, self.status, w.HTML("<h2>Completion</h2>"), self.matrix,
                               w.HTML("<h2>Scale and the Fundamentals</h2>"), self.charts,
                               w.HTML("<h2>The five-stage path</h2>"), self.stages,
                               w.HTML("<h2>Risks to scale</h2>"), self.flags,

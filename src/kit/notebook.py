@@ -348,6 +348,9 @@ def home(convening: str = "") -> None:
                  for m in modules]
         flags = diagnose(store, d, convening, rules, cohort=cohort_dir().name) if rules is not None else None
         rows.append((d, cells, flags))
+    from kit.widgets import ProjectorSwitch
+
+    _display(ProjectorSwitch())
     # An ipywidgets HTML, not display(HTML): JupyterLab's output renderer swallows clicks on relative links.
     _display(w.HTML(render(
         "home.html", css=css(), heading=_capital(labels.get(convening, "convening " + convening)),

@@ -11,6 +11,8 @@
 - `RadioGroup`: a rating or a single choice as one radio group (one Tab stop, arrow keys move the
   choice, the question names the group, a choice made with the arrow keys is sent once it settles).
 - `ChartText`: a chart's text equivalent, which also takes the chart out of the Tab order.
+- `ProjectorSwitch`: the dashboard's and the cohort page's "Projector mode" button, remembered by
+  the browser.
 - `Table`: a table item's rows as one widget, drawn by the browser (adding a row costs nothing in
   the kernel, a 1,000-row answer is one message), with the same drafts and honest status as `TextBox`.
 """
@@ -246,6 +248,14 @@ class Countdown(KitWidget):
         with self.hold_sync():
             self.seconds, self.running, self.block, self.next = seconds, running, block, next_block
             self.stamp += 1
+
+
+class ProjectorSwitch(KitWidget):
+    """A "Projector mode" button (aria-pressed) that puts `kit-projector` on the page's root element,
+    on which kit.css sizes the dashboard and the cohort page for a projector. The browser remembers
+    the choice (localStorage); the kernel neither knows nor needs it."""
+
+    _module = "projector.js"
 
 
 YESNO = ["Yes", "No"]

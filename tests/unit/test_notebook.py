@@ -109,7 +109,7 @@ def test_the_cohort_page_speaks_to_the_program_manager_not_to_teams(monkeypatch,
 
     Store(f"sqlite:///{tmp_path / 'kit.db'}").close()
     shown: list[str] = []
-    monkeypatch.setattr(notebook, "_display", lambda widget: shown.append(widget.value))
+    monkeypatch.setattr(notebook, "_display", lambda widget: shown.append(getattr(widget, "value", "")))
     monkeypatch.setenv("KIT_DB_URL", f"sqlite:///{tmp_path / 'kit.db'}")
     monkeypatch.setenv("KIT_COHORT", str(sample_cohort_dir()))
     monkeypatch.delenv("QUERY_STRING", raising=False)

@@ -8,9 +8,19 @@ from importlib.resources import files
 import pytest
 
 from kit import widgets
-from kit.widgets import BokehChart, ChartText, Countdown, KitWidget, Navigator, RadioGroup, Table, TextBox
+from kit.widgets import (
+    BokehChart,
+    ChartText,
+    Countdown,
+    KitWidget,
+    Navigator,
+    ProjectorSwitch,
+    RadioGroup,
+    Table,
+    TextBox,
+)
 
-ALL = [TextBox, RadioGroup, ChartText, Navigator, Countdown, Table]
+ALL = [TextBox, RadioGroup, ChartText, Navigator, Countdown, Table, ProjectorSwitch]
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda cls: cls.__name__)

@@ -78,7 +78,7 @@ def test_readable_on_a_projector(sample_server, browser, name, root, width, heig
 
 @pytest.mark.parametrize("name,root", PAGES)
 def test_projector_mode_is_a_switch_the_browser_remembers(sample_server, browser, name, root):
-    """Off with the keyboard: the page is laid out as a worksheet is (19 px, one column of 60 rem), after
+    """Off with the keyboard: the page is laid out for a laptop (19 px, a column of 80 rem), after
     a reload and on the other page too; on again with a click: 18 px and up, the whole width. axe-core
     finds nothing serious either way."""
     base, token = sample_server
@@ -115,7 +115,7 @@ def test_projector_mode_is_a_switch_the_browser_remembers(sample_server, browser
 
 
 def normal_sizing(page, root: str) -> None:
-    """Projector mode off: the worksheets' 19 px text in their 60 rem column, centred."""
+    """Projector mode off: the worksheets' 19 px text in a laptop's 80 rem column, centred."""
     box = page.locator(root).bounding_box()
-    assert box["width"] <= 60 * 16 + 1 and box["x"] > 300, box
+    assert box["width"] <= 80 * 16 + 1 and box["x"] > 300, box
     assert page.locator(root).evaluate("el => getComputedStyle(el).fontSize") == "19px"

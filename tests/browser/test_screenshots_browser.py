@@ -1,6 +1,7 @@
-"""The README's screenshots of a worksheet, taken from the running kit: module 02 for Copper Mine at the
+"""The README's screenshots, taken from the running kit: a worksheet, module 02 for Copper Mine at the
 sample year's third convening, on a laptop (1280 px: the top of the module, its charts and first
-ratings) and on a phone (390×844: its first ratings, where a team on a phone spends its time).
+ratings) and on a phone (390×844: its first ratings, where a team on a phone spends its time); and
+the cohort dashboard at that convening in projector mode on a 1920×1080 projector.
 
 `KIT_SCREENSHOTS=docs/images pytest tests/browser/test_screenshots_browser.py` writes them there;
 otherwise they go to a temporary folder and only the checks run."""
@@ -47,4 +48,25 @@ def test_a_worksheet_screenshot_at_a_laptops_and_a_phones_width(sample_server, b
         page.wait_for_timeout(300)
     page.screenshot(path=folder / name)
     assert (folder / name).stat().st_size > 20_000
+    context.close()
+
+
+def test_a_dashboard_screenshot_in_projector_mode_at_1920_by_1080(sample_server, browser, tmp_path):
+    base, token = sample_server
+    folder = Path(os.environ.get("KIT_SCREENSHOTS") or tmp_path)
+    if not folder.is_absolute():
+        folder = ROOT / folder
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(f"{base}/voila/render/pm_dashboard.ipynb?token={token}", timeout=120_000)
+    page.wait_for_selector(".kit-dashboard .kit-matrix", timeout=120_000)
+    switch = page.locator("button.kit-projector-button")
+    if switch.get_attribute("aria-pressed") != "true":
+        switch.click()
+    assert page.evaluate("document.documentElement.classList.contains('kit-projector')")
+    page.locator(".kit-dashboard canvas").nth(2).wait_for(state="attached", timeout=120_000)
+    page.wait_for_timeout(1500)  # the charts finish drawing
+    assert page.evaluate(OVERFLOW.replace(".kit-page", ".kit-dashboard")) == {"past": 0, "scrolls": False}
+    page.screenshot(path=folder / "dashboard.png")
+    assert (folder / "dashboard.png").stat().st_size > 20_000
     context.close()

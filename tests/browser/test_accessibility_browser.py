@@ -82,6 +82,60 @@ def test_the_cohort_page_and_the_dashboard_have_no_serious_axe_violation(sample_
     context.close()
 
 
+# The focused element's ring: its width and style, and the contrast of its colour against the background
+# it is drawn on (the first ancestor with a background colour of its own; the page's white if none).
+RING = """() => {
+  const e = document.activeElement, style = getComputedStyle(e);
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const linear = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  const lum = ([r, g, b]) => 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  let back = [255, 255, 255];
+  for (let a = e.parentElement; a; a = a.parentElement) {
+    const c = rgb(getComputedStyle(a).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) { back = c.slice(0, 3); break; }
+  }
+  const [l1, l2] = [lum(rgb(style.outlineColor)), lum(back)].sort((x, y) => y - x);
+  return {tag: e.tagName.toLowerCase(), type: e.type || '', width: parseFloat(style.outlineWidth) || 0,
+          style: style.outlineStyle, contrast: (l1 + 0.05) / (l2 + 0.05)};
+}"""
+
+
+def tab_onto(page, locator) -> dict:
+    """Reach `locator` with the keyboard (Shift+Tab off it, Tab back on) and read its focus ring."""
+    locator.scroll_into_view_if_needed()
+    locator.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert locator.evaluate("e => e === document.activeElement"), "Tab did not come back to it"
+    return page.evaluate(RING)
+
+
+def test_focus_shows_on_every_kind_of_control(server, browser):
+    """A select (ipywidgets turns their outline off), a button, a text box, a checkbox, a table's boxes
+    and a radio option: a ring of at least 2 px, at least 3:1 against what it is drawn on."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = open_page(context, module_url(server, "00_team", "valley-view"))
+    body = page.locator(".kit-module-body:not(.kit-hidden)")
+    body.locator(".kit-history-open").wait_for(timeout=120_000)  # the module's last widgets
+    rings = {"button": tab_onto(page, body.locator(".kit-history-open"))}
+    body.locator(".kit-history-open").click()
+    body.locator(".kit-history-panel select").first.wait_for(timeout=20_000)
+    targets = {
+        "history's select": body.locator(".kit-history-panel select").first,
+        "add-a-row button": body.locator("button.kit-add-row").first,
+        "text box": body.locator(".kit-text textarea").first,
+        "name box": page.locator(".kit-author input").first,
+        "checkbox": body.locator(".kit-type-checklist input[type=checkbox]").first,
+        "table box": body.locator(".kit-table-row input").first,
+        "table select": body.locator(".kit-table-row select").first,
+        "radio option": body.locator(".kit-radio-option[tabindex='0']").first,
+    }
+    rings.update({name: tab_onto(page, target) for name, target in targets.items()})
+    weak = {name: r for name, r in rings.items() if r["width"] < 2 or r["style"] == "none" or r["contrast"] < 3}
+    assert not weak, weak
+    context.close()
+
+
 def test_a_packet_has_no_serious_axe_violation(tmp_path, browser):
     """Copper Mine's whole packet from the sample answers, opened offline with its charts drawn."""
     packet = sample_packet(tmp_path)

@@ -154,16 +154,22 @@ def build_ranking(item: RankingItem, module: Module) -> Input:
                  list(drops.values()))
 
 
-# How wide each kind of column is, relative to a text column: a date needs room for "mm/dd/yyyy".
+# How wide each kind of column is, relative to a text column.
 _TRACK = {"text": 1.0, "number": 0.7, "yesno": 0.7, "choice": 1.1, "date": 1.3}
+# The narrowest a column may get: 0 (it shrinks with the page) except a date's, which must hold its
+# whole "mm/dd/yyyy" and the calendar button (about 150 px at the boxes' 18 px; the row's font is
+# 19 px). A weight alone let module 04's seven columns squeeze it to "mm/dd/yy" at 830 px.
+_FLOOR = {"date": "8.5em"}
 
 
 def table_tracks(item: TableItem) -> str:
-    """The grid's columns: every column of the YAML, shrinking together (never past the page's edge).
-    The browser adds one of a fixed width for the "Remove row N" buttons of rows that can be removed
-    (the same in the header and every row, so that the columns line up)."""
-    weights = [1.2 if n == 0 and item.rows else _TRACK.get(c.type, 1.0) for n, c in enumerate(item.columns)]
-    return " ".join(f"minmax(0, {weight:g}fr)" for weight in weights)
+    """The grid's columns: every column of the YAML, shrinking together (never past the page's edge,
+    a date's never below what its date needs). The browser adds one of a fixed width for the "Remove
+    row N" buttons of rows that can be removed (the same in the header and every row, so that the
+    columns line up)."""
+    tracks = [(0, 1.2) if n == 0 and item.rows else (_FLOOR.get(c.type, 0), _TRACK.get(c.type, 1.0))
+              for n, c in enumerate(item.columns)]
+    return " ".join(f"minmax({floor}, {weight:g}fr)" for floor, weight in tracks)
 
 
 class _Edits(HasTraits):

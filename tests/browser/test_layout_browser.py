@@ -19,7 +19,7 @@ CLIPPED = """() => {
   const out = [];
   const labels = '.widget-label, .widget-label-basic, .widget-label-basic span, .kit-radio-label,'
                + ' .widget-html-content, .kit-radio-option, .kit-radio-levels li, .kit-table-colhead,'
-               + ' .kit-cell-label, .kit-rowlabel, .kit-remove-row, .kit-add-row';
+               + ' .kit-cell-label, .kit-rowlabel, .kit-remove-row, .kit-add-row, .kit-text-label';
   for (const el of document.querySelectorAll('.kit-page ' + labels.split(',').join(', .kit-page '))) {
     if (!el.offsetParent || el.clientWidth <= 1 || !el.textContent.trim()) continue;
     if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
@@ -40,6 +40,25 @@ PAST_THE_EDGE = """() => {
 }"""
 
 
+# Every date box too narrow for its whole "mm/dd/yyyy". Its scroll width cannot tell (chromium draws the
+# date's fields and the calendar button inside the box and reports no overflow), so: the text's width
+# in the box's font, plus its padding and borders, plus the calendar button (about 1.25 em with its
+# margins; 1.3 to be safe), must fit in the box.
+DATES_CUT = """() => [...document.querySelectorAll('.kit-page input[type=date]')].filter(e => e.offsetParent).map(e => {
+  const s = getComputedStyle(e), span = document.createElement('span');
+  span.textContent = 'mm/dd/yyyy';
+  span.style.cssText = `position:absolute; visibility:hidden; white-space:pre; font:${s.font};`
+                     + `letter-spacing:${s.letterSpacing}`;
+  document.body.append(span);
+  const need = span.getBoundingClientRect().width + parseFloat(s.paddingLeft) + parseFloat(s.paddingRight)
+             + parseFloat(s.borderLeftWidth) + parseFloat(s.borderRightWidth) + 1.3 * parseFloat(s.fontSize);
+  span.remove();
+  return [e.closest('.kit-item').className.match(/kit-item-\\w+/)[0], Math.round(e.offsetWidth), Math.ceil(need)];
+}).filter(([, width, need]) => width < need).map(([item, width, need]) => `${item} ${width} px < ${need} px`)"""
+DATED = [m.id for m in all_modules() if any(getattr(c, "type", "") == "date"
+                                            for i in m.items() for c in getattr(i, "columns", []))]
+
+
 def module_url(base: str, module: str, district: str = "center-city") -> str:
     return pm(f"{base}/voila/render/{module}.ipynb?district={district}&convening=1")
 
@@ -57,6 +76,23 @@ def test_no_label_is_cut_on_any_module(server, browser, width, height):
         page.close()
     context.close()
     assert not cut, f"labels cut at {width} px: {cut}"
+
+
+@pytest.mark.parametrize("width", [1280, 830, 768, 390])
+def test_a_date_box_shows_its_whole_date(server, browser, width):
+    """830 px: module 04's seven-column calendar just above the width where its rows turn into cards."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    cut = {}
+    for module in DATED:
+        page = open_page(context, module_url(server, module))
+        page.locator(f"{SHOWN} input[type=date]").first.wait_for(timeout=120_000)
+        page.wait_for_timeout(300)
+        found = page.evaluate(DATES_CUT)
+        if found:
+            cut[module] = found
+        page.close()
+    context.close()
+    assert not cut, f"date boxes cut at {width} px: {cut}"
 
 
 def test_no_control_sits_past_the_right_edge_of_a_phone(server, browser):

@@ -127,3 +127,39 @@ def test_research_examples_name_their_districts_as_the_studys(path):
                 if at >= 0 and "study" not in sentence[:at]:
                     unlabelled.append(f"{where}: {sentence[:120]}")
     assert unlabelled == []
+
+
+GUIDES = sorted((ROOT / "facilitator_guides").glob("*.md"))
+
+
+def _sentences(markdown: str) -> list[str]:
+    """A guide's sentences and table cells, each on one line."""
+    import re
+
+    return [s for s in re.split(r"(?<=[.!?])\s+|\s\|\s", " ".join(markdown.split())) if s]
+
+
+@pytest.mark.parametrize("path", GUIDES, ids=lambda p: p.name)
+def test_a_guides_research_examples_are_the_studys(path):
+    """A guide tells the study's stories by district name, to a facilitator whose sample cohort bears the
+    same names (a sentence per story would be too many "in the study"s): the first story names the
+    study, and no sentence makes a study district a sample one ("a sample district's 05 worksheet: the
+    Foothills Unified example")."""
+    names = [d.name for d in load_cohort(ROOT / "sample_districts")[0]]
+    named = [(s, min(s.find(n) for n in names if n in s)) for s in _sentences(path.read_text(encoding="utf-8"))
+             if any(n in s for n in names)]
+    if not named:
+        return
+    first, at = named[0]
+    assert "study" in first[:at], f"the first story does not say it is the study's: {first[:160]}"
+    mixed = [s[:160] for s, at in named if "sample" in s.lower() and "study" not in s[:at]]
+    assert mixed == []
+
+
+@pytest.mark.parametrize("path", GUIDES, ids=lambda p: p.name)
+def test_a_rendered_guide_shows_no_backtick(path):
+    """Markdown's code marks are not the guide page's: a backtick left in the HTML is shown as one."""
+    from kit.notebook import guide_html
+
+    html = guide_html(path.read_text(encoding="utf-8"))
+    assert "`" not in html, html[max(html.find("`") - 80, 0):html.find("`") + 80]

@@ -188,3 +188,14 @@ def test_rows_sent_again_after_a_lost_connection_are_saved_or_confirmed_again(mo
     assert versions(store) == 1 and states == [["saved", "status", "state"]]
     widget._message(widget, {"event": "rows", "rows": "not rows"}, [])  # ignored
     assert versions(store) == 1
+
+
+def test_a_date_column_never_shrinks_below_its_whole_date():
+    """Every other column shrinks to nothing with the page; a date's keeps room for "mm/dd/yyyy" and its
+    calendar button (tests/browser/test_layout_browser.py measures it at 830 px)."""
+    from kit.content import get_module
+    from kit.inputs import table_tracks
+
+    calendar = get_module("04_system_inventory").item("time_calendar")
+    assert table_tracks(calendar).split(" minmax") == [
+        "minmax(8.5em, 1.3fr)", "(0, 1.1fr)", "(0, 0.7fr)", "(0, 1fr)", "(0, 0.7fr)", "(0, 1fr)"]

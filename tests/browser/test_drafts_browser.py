@@ -165,3 +165,68 @@ def test_an_edit_to_a_ratings_evidence_flips_the_items_status_at_once(server, br
     assert cls == "kit-status-pending" and "Editing" in words
     item.locator(".kit-status-ok").wait_for(timeout=30_000)
     context.close()
+
+
+CHOOSE_NOW = """([button, where]) => {
+    // One task: the kernel cannot have answered before the status is read.
+    document.querySelector(button).click();
+    const item = document.querySelector(where);
+    const problem = item.querySelector('.kit-answer-problem .kit-status-error');
+    return [problem ? problem.innerText : '', item.querySelectorAll('.kit-status-ok').length];
+}"""
+
+
+def wait_till_the_page_knows_the_server_is_gone(page) -> None:
+    time.sleep(2)  # a SIGKILLed server's sockets close at once; the page's kernel connection notices
+
+
+def test_a_rating_chosen_while_the_server_is_gone_is_not_saved_offered_back_and_kept(tmp_path, browser):
+    """A click on a level while the server is dead says "Not saved" at once (the item's "✓ Saved" goes),
+    the reopened page offers the level back, and Keep saves it; the confirmed level clears the draft."""
+    from kit.content import RatingItem
+
+    module = "03_fundamentals"
+    rating = next(i for i in get_module(module).items() if isinstance(i, RatingItem) and i.evidence)
+    server = CrashableServer(ROOT / "sample_districts", tmp_path, "--pool", "0")
+    base = server.start()
+    try:
+        token = team_tokens(tmp_path)[""]
+        url = page_url(base, "windy-city", token, module)
+        key = f"kit-draft:windy-city:1:{module}:{rating.id}:choice"
+        where = f".kit-module-body:not(.kit-hidden) .kit-item-{rating.id}"
+        context = browser.new_context()
+        page = open_page(context, url)
+        item = shown(page).locator(f".kit-item-{rating.id}")
+        item.locator('.kit-radio-option[data-index="2"]').click()
+        item.locator(".kit-status-ok").wait_for(timeout=30_000)
+        assert stored_answer(tmp_path, "windy-city", module, rating.id)["level"] == 2
+        assert page.evaluate("([k]) => localStorage.getItem(k)", [key]) is None  # confirmed: no draft
+
+        server.crash()
+        wait_till_the_page_knows_the_server_is_gone(page)
+        problem, ok = page.evaluate(CHOOSE_NOW, [f'{where} .kit-radio-option[data-index="3"]', where])
+        assert problem.startswith("✗ Not saved:") and "connection to the server was lost" in problem
+        assert ok == 0
+        assert page.evaluate("([k]) => localStorage.getItem(k)", [key]) == "3"
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
+        with page.expect_event("close", timeout=30_000):
+            page.close(run_before_unload=True)
+        assert dialogs == ["beforeunload"]
+
+        server.start()
+        assert stored_answer(tmp_path, "windy-city", module, rating.id)["level"] == 2
+        again = open_page(context, url)
+        item = shown(again).locator(f".kit-item-{rating.id}")
+        offer = item.locator(".kit-draft-offer")
+        offer.wait_for(timeout=30_000)
+        assert "You typed this and it was not saved: keep it?" in offer.inner_text()
+        assert offer.locator(".kit-draft-text").inner_text().startswith("3")
+        offer.locator("button", has_text="Keep").click()
+        item.locator(".kit-status-ok").wait_for(timeout=30_000)
+        assert item.locator('.kit-radio-option[data-index="3"]').get_attribute("aria-checked") == "true"
+        assert stored_answer(tmp_path, "windy-city", module, rating.id)["level"] == 3
+        assert again.evaluate("([k]) => localStorage.getItem(k)", [key]) is None
+        context.close()
+    finally:
+        server.stop()

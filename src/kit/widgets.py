@@ -10,6 +10,8 @@
   move between modules, a click on a module link swaps the module inside the same page).
 - `RadioGroup`: a rating or a single choice as one radio group (one Tab stop, arrow keys move the
   choice, the question names the group, a choice made with the arrow keys is sent once it settles).
+- `CheckGroup`: a checklist as a fieldset of checkboxes; `Ranking`: a ranking as labelled selects.
+  Both, and `RadioGroup`, are `ChoiceWidget`s: the same drafts and honest status as `TextBox`.
 - `ChartText`: a chart's text equivalent, which also takes the chart out of the Tab order.
 - `Table`: a table item's rows as one widget, drawn by the browser (adding a row costs nothing in
   the kernel, a 1,000-row answer is one message), with the same drafts and honest status as `TextBox`.
@@ -211,6 +213,40 @@ class RadioGroup(ChoiceWidget):
         """A value no option has (a crafted message) leaves the choice as it was."""
         value = proposal["value"]
         return value if value is None or any(o.get("value") == value for o in self.options) else self.value
+
+
+class CheckGroup(ChoiceWidget):
+    """A checklist as a fieldset of real checkboxes named by the question; `value` is the ids ticked,
+    in the options' order. `options` are dicts with a `value` (the id), a `label` and an optional
+    `detail` (shown under the option, and its box's description)."""
+
+    _module = "checkgroup.js"
+    value = t.List(t.Unicode()).tag(sync=True)
+    options = t.List(t.Dict()).tag(sync=True)
+    description = t.Unicode("").tag(sync=True)
+
+    @t.validate("value")
+    def _known(self, proposal: Any) -> list[str]:
+        """Only ids of options, once each, in the options' order (a crafted message keeps no other)."""
+        chosen = set(proposal["value"])
+        return [o["value"] for o in self.options if o["value"] in chosen]
+
+
+class Ranking(ChoiceWidget):
+    """A ranking as one labelled select of places per option; `value` maps an option's id to its place
+    (1 to the number of options; unranked options are left out), in the options' order."""
+
+    _module = "ranking.js"
+    value = t.Dict().tag(sync=True)
+    options = t.List(t.Dict()).tag(sync=True)  # {value: id, label}
+    description = t.Unicode("").tag(sync=True)
+
+    @t.validate("value")
+    def _known(self, proposal: Any) -> dict[str, int]:
+        ranks, top = proposal["value"], len(self.options)
+        return {o["value"]: ranks[o["value"]] for o in self.options
+                if isinstance(ranks.get(o["value"]), int) and not isinstance(ranks.get(o["value"]), bool)
+                and 1 <= ranks[o["value"]] <= top}
 
 
 class BokehChart(KitWidget):

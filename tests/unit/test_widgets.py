@@ -8,9 +8,21 @@ from importlib.resources import files
 import pytest
 
 from kit import widgets
-from kit.widgets import BokehChart, ChartText, Countdown, KitWidget, Navigator, RadioGroup, Table, TextBox, _script
+from kit.widgets import (
+    BokehChart,
+    ChartText,
+    CheckGroup,
+    Countdown,
+    KitWidget,
+    Navigator,
+    RadioGroup,
+    Ranking,
+    Table,
+    TextBox,
+    _script,
+)
 
-ALL = [TextBox, RadioGroup, ChartText, Navigator, Countdown, Table]
+ALL = [TextBox, RadioGroup, CheckGroup, Ranking, ChartText, Navigator, Countdown, Table]
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda cls: cls.__name__)
@@ -89,7 +101,7 @@ def test_under_kit_serve_a_chart_fetches_the_templates_bokehjs(monkeypatch, tmp_
     assert served.stat().st_size > 500_000 and "Bokeh" in served.read_text()[:5000]
 
 
-SHARED = ["textbox.js", "table.js", "radiogroup.js"]
+SHARED = ["textbox.js", "table.js", "radiogroup.js", "checkgroup.js", "ranking.js"]
 
 
 @pytest.mark.parametrize("name", SHARED)

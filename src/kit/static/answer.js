@@ -143,9 +143,10 @@ export function offerBox(shown, keep, discard) {
 // Drafts and an honest status for an answer chosen with clicks (a rating, a choice, a checklist, a
 // ranking): `value()` is the answer shown (JSON), `show(v)` shows one, `commit()` sends the shown
 // answer to the kernel, `describe(v)` says an answer in words for the offer. The widget calls
-// `changed()` at every choice, before the kernel hears of it. The item's own status line is the
+// `changed()` at every choice, before the kernel hears of it. `empty` is the answer no choice makes
+// (the store holding nothing is the same as holding it). The item's own status line is the
 // kernel's (flipped at once here); this line under the widget shows only "✗ Not saved: why".
-export function choiceDrafts({ model, el, value, show, commit, describe, where }) {
+export function choiceDrafts({ model, el, value, show, commit, describe, where, empty = null }) {
   const key = model.get("draft_key");
   const line = document.createElement("div");
   line.className = "kit-answer-problem";
@@ -157,7 +158,7 @@ export function choiceDrafts({ model, el, value, show, commit, describe, where }
   el.dataset.kitDraft = key;
   const draft = draftStore(key);
   const canon = (v) => JSON.stringify(v === undefined ? null : v);
-  const stored = () => canon(model.get("saved"));
+  const stored = () => canon(model.get("saved") === null ? empty : model.get("saved"));
   let typed = false; // chosen here since the store last confirmed this answer
   let local = null; // { state, text }: what this browser knows and the kernel's word does not say
   let lost = "";

@@ -16,7 +16,7 @@ from traitlets import Any as AnyTrait
 from traitlets import HasTraits
 
 from kit.content import ChecklistItem, ChoiceItem, Module, RankingItem, RatingItem, TableItem, TextItem, level_label
-from kit.widgets import Table, TextBox
+from kit.widgets import CheckGroup, Ranking, Table, TextBox
 
 NO_LEVEL = "not rated yet"
 
@@ -107,20 +107,14 @@ def build_rating(item: RatingItem, module: Module) -> Input:
 
 
 def build_checklist(item: ChecklistItem, module: Module) -> Input:
-    boxes = {o.id: make(w.Checkbox, "auto", description=o.label, value=False, indent=False) for o in item.options}
-    parts: list[w.Widget] = [html_box(Markup("<p class='kit-prompt'>{}</p>").format(item.prompt))]
-    for option in item.options:
-        parts.append(boxes[option.id])
-        if option.detail:
-            parts.append(html_box(Markup("<p class='kit-detail'>{}</p>").format(option.detail)))
+    """A fieldset of checkboxes named by the prompt, each option's detail under it (kit.widgets.CheckGroup)."""
+    group = make(CheckGroup, description=item.prompt, options=[
+        {"value": o.id, "label": o.label, "detail": o.detail or ""} for o in item.options])
 
     def set_(value: Any) -> None:
-        chosen = set(value) if isinstance(value, list) else set()
-        for oid, box in boxes.items():
-            box.value = oid in chosen
+        group.value = [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
-    return Input(make(w.VBox, children=parts), lambda: [oid for oid, b in boxes.items() if b.value], set_,
-                 list(boxes.values()))
+    return Input(make(w.VBox, children=[group]), lambda: list(group.value), set_, [group])
 
 
 def build_choice(item: ChoiceItem, module: Module) -> Input:
@@ -139,19 +133,13 @@ def build_choice(item: ChoiceItem, module: Module) -> Input:
 
 
 def build_ranking(item: RankingItem, module: Module) -> Input:
-    places = [("—", 0)] + [(str(n), n) for n in range(1, len(item.options) + 1)]
-    drops = {o.id: make(w.Dropdown, style={"description_width": "initial"}, options=places, value=0,
-                        description=o.label) for o in item.options}
-    parts = [html_box(Markup("<p class='kit-prompt'>{}</p>").format(item.prompt)), *drops.values()]
+    """One labelled select of places ("—", 1…N) per option (kit.widgets.Ranking)."""
+    ranking = make(Ranking, description=item.prompt, options=[{"value": o.id, "label": o.label} for o in item.options])
 
     def set_(value: Any) -> None:
-        ranks = value if isinstance(value, dict) else {}
-        for oid, drop in drops.items():
-            rank = ranks.get(oid, 0)
-            drop.value = rank if isinstance(rank, int) and 0 <= rank <= len(item.options) else 0
+        ranking.value = value if isinstance(value, dict) else {}
 
-    return Input(make(w.VBox, children=parts), lambda: {oid: d.value for oid, d in drops.items() if d.value}, set_,
-                 list(drops.values()))
+    return Input(make(w.VBox, children=[ranking]), lambda: dict(ranking.value), set_, [ranking])
 
 
 # How wide each kind of column is, relative to a text column.

@@ -35,9 +35,11 @@ def install_template(data: Path) -> Path:
     js = folder / "static" / f"bokeh-{bokeh.__version__}.min.js"
     if not js.exists():
         js.write_text("\n".join(Resources(mode="inline", components=["bokeh"]).js_raw), encoding="utf-8")
-    for module in files("kit").joinpath("static").iterdir():  # the widgets' ES modules (kit.widgets)
+    from kit.widgets import _script
+
+    for module in files("kit").joinpath("static").iterdir():  # the widgets' ES modules, shared ones included
         if module.name.endswith(".js"):
-            (folder / "static" / module.name).write_text(module.read_text(encoding="utf-8"), encoding="utf-8")
+            (folder / "static" / module.name).write_text(_script(module.name), encoding="utf-8")
     return root
 
 

@@ -10,6 +10,8 @@
   move between modules, a click on a module link swaps the module inside the same page).
 - `RadioGroup`: a rating or a single choice as one radio group (one Tab stop, arrow keys move the
   choice, the question names the group, a choice made with the arrow keys is sent once it settles).
+- `CheckGroup`: a checklist as a fieldset of checkboxes; `Ranking`: a ranking as labelled selects.
+  Both, and `RadioGroup`, are `ChoiceWidget`s: the same drafts and honest status as `TextBox`.
 - `ChartText`: a chart's text equivalent, which also takes the chart out of the Tab order.
 - `ProjectorSwitch`: the dashboard's and the cohort page's "Projector mode" button, remembered by
   the browser.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
@@ -34,8 +37,43 @@ import traitlets as t
 from kit.settings import settings
 
 
-def _script(name: str) -> str:
+def _raw(name: str) -> str:
     return files("kit").joinpath("static").joinpath(name).read_text(encoding="utf-8")
+
+
+# `import { a, b as c } from "./answer.js";` at the start of a line: a module of kit/static shared by widgets.
+_IMPORT = re.compile(r'^import \{([^}]*)\} from "\./([\w-]+\.js)";[ \t]*$', re.MULTILINE)
+_EXPORT = re.compile(r"^export (?=(?:async )?(?:function\*?|const|let|class) (\w+))", re.MULTILINE)
+
+
+def _include(name: str, imports: str, seen: tuple[str, ...]) -> str:
+    """The shared module `name` in place of the line importing it: its text inside a function whose
+    exports are returned, the names imported bound to them (`const { a, b: c } = (() => {…})();`)."""
+    if name in seen:
+        raise ValueError(f"kit/static/{name} imports itself (through {' → '.join(seen)})")
+    text = _resolve(name, (*seen, name))
+    exported = _EXPORT.findall(text)
+    names = []
+    for part in (p.strip() for p in imports.split(",") if p.strip()):
+        source, _, alias = (x.strip() for x in part.partition(" as "))
+        if source not in exported:
+            raise ValueError(f"kit/static/{seen[-1]} imports {source} from {name}, which does not export it")
+        names.append(f"{source}: {alias}" if alias else source)
+    body = _EXPORT.sub("", text)
+    return (f"// ---- {name}, included by kit.widgets._script ----\n"
+            f"const {{ {', '.join(names)} }} = (() => {{\n{body}\nreturn {{ {', '.join(exported)} }};\n}})();\n"
+            f"// ---- end of {name} ----")
+
+
+def _resolve(name: str, seen: tuple[str, ...]) -> str:
+    return _IMPORT.sub(lambda m: _include(m.group(2), m.group(1), seen), _raw(name))
+
+
+def _script(name: str) -> str:
+    """A widget's ES module as one text: each `import {…} from "./shared.js";` of another module of
+    kit/static replaced by that module's text (`_include`). Sent inline (JupyterLab, plain Voila,
+    tests) a module cannot import by a relative path, so the served file is this same text."""
+    return _resolve(name, (name,))
 
 
 # Under `kit serve` a widget's module is a file of the kit's Voila template (kit.serve.install_template),
@@ -123,7 +161,39 @@ class TextBox(KitWidget):
                 callback()
 
 
-class RadioGroup(KitWidget):
+class ChoiceWidget(KitWidget):
+    """An answer chosen with clicks (a rating, a choice, a checklist, a ranking) that keeps a draft in
+    the browser until the kernel confirms the store holds exactly its `value` (answer.js).
+
+    `draft_key`, `saved`, `status` and `state` work as `TextBox`'s; the item's own status line is the
+    kernel's, the widget shows only "Not saved" under it. `on_resend` callbacks run when the browser
+    sends its value again after a lost connection (the kernel may hold it already, saved or not).
+    """
+
+    draft_key = t.Unicode("").tag(sync=True)
+    saved = t.Any(None, allow_none=True).tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    state = t.Unicode("").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_resend: list[Callable[[], None]] = []
+        self.on_msg(self._message)
+
+    def confirm(self, value: Any) -> None:
+        """Tell the browser the store holds exactly `value` for this answer (its draft can go)."""
+        self.saved = value
+
+    def on_resend(self, callback: Callable[[], None]) -> None:
+        self._on_resend.append(callback)
+
+    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("event") == "resend":
+            for callback in self._on_resend:
+                callback()
+
+
+class RadioGroup(ChoiceWidget):
     """One question's options as a radio group; `value` is the chosen option's value (None: none).
 
     `options` are dicts with a `label` ("2 · Emerging"), a `value` (JSON) and an optional `hint`
@@ -145,6 +215,40 @@ class RadioGroup(KitWidget):
         """A value no option has (a crafted message) leaves the choice as it was."""
         value = proposal["value"]
         return value if value is None or any(o.get("value") == value for o in self.options) else self.value
+
+
+class CheckGroup(ChoiceWidget):
+    """A checklist as a fieldset of real checkboxes named by the question; `value` is the ids ticked,
+    in the options' order. `options` are dicts with a `value` (the id), a `label` and an optional
+    `detail` (shown under the option, and its box's description)."""
+
+    _module = "checkgroup.js"
+    value = t.List(t.Unicode()).tag(sync=True)
+    options = t.List(t.Dict()).tag(sync=True)
+    description = t.Unicode("").tag(sync=True)
+
+    @t.validate("value")
+    def _known(self, proposal: Any) -> list[str]:
+        """Only ids of options, once each, in the options' order (a crafted message keeps no other)."""
+        chosen = set(proposal["value"])
+        return [o["value"] for o in self.options if o["value"] in chosen]
+
+
+class Ranking(ChoiceWidget):
+    """A ranking as one labelled select of places per option; `value` maps an option's id to its place
+    (1 to the number of options; unranked options are left out), in the options' order."""
+
+    _module = "ranking.js"
+    value = t.Dict().tag(sync=True)
+    options = t.List(t.Dict()).tag(sync=True)  # {value: id, label}
+    description = t.Unicode("").tag(sync=True)
+
+    @t.validate("value")
+    def _known(self, proposal: Any) -> dict[str, int]:
+        ranks, top = proposal["value"], len(self.options)
+        return {o["value"]: ranks[o["value"]] for o in self.options
+                if isinstance(ranks.get(o["value"]), int) and not isinstance(ranks.get(o["value"]), bool)
+                and 1 <= ranks[o["value"]] <= top}
 
 
 class BokehChart(KitWidget):

@@ -25,7 +25,7 @@ from kit.items import answer_text, answered, kind_of
 from kit.pages import render
 from kit.report import flag_html, plural
 from kit.store import MAX_ANSWER_BYTES, Answer, AnswerTooLarge, Conflict, Store
-from kit.widgets import Table, TextBox
+from kit.widgets import ChoiceWidget, Table, TextBox
 
 if TYPE_CHECKING:  # bokeh is imported only by worksheets that draw a chart
     from kit import charts
@@ -115,6 +115,11 @@ class ItemField:
         for n, box in enumerate(self.texts):
             box.draft_key = key if len(self.texts) == 1 else f"{key}:{n}"
             box.max_bytes = MAX_ANSWER_BYTES
+        # Ratings, choices, checklists and rankings keep theirs too (a rating's beside its evidence's).
+        self.choices = [box for box in self.input.watched if isinstance(box, ChoiceWidget)]
+        for n, box in enumerate(self.choices):
+            box.draft_key = key if not self.texts and len(self.choices) == 1 else f"{key}:choice{n or ''}"
+            box.on_resend(lambda box=box: self._choice_resent(box))
         # A table keeps its whole rows as one draft, under the same key a text item's box would.
         self.table = self.input.owner if isinstance(self.input.owner, Table) else None
         if self.table is not None:
@@ -214,6 +219,16 @@ class ItemField:
         else:
             self.table.send_state(["saved", "status", "state"])
 
+    def _choice_resent(self, box: ChoiceWidget) -> None:
+        """A choice sent again after a lost connection (or kept from a draft): save it unless the store
+        holds it already, and then confirm it again (the first confirmation may be what was lost)."""
+        if self.carried is not None and box.saved == box.value:
+            return
+        if box.saved != box.value:
+            self.save()
+        else:
+            box.send_state(["saved", "state"])
+
     def _conflict(self, conflict: Conflict) -> None:
         theirs = conflict.latest
         self._show(
@@ -263,7 +278,7 @@ class ItemField:
     def _held(self, value: Any = None) -> list[tuple[Any, Any]]:
         """Each widget keeping a draft, with what the store holds (or is asked to hold) for it: a text
         box's text; a table's rows (`value`, the answer being saved, or the answer shown)."""
-        held: list[tuple[Any, Any]] = [(box, box.value) for box in self.texts]
+        held: list[tuple[Any, Any]] = [(box, box.value) for box in [*self.texts, *self.choices]]
         if self.table is not None:
             held.append((self.table, self.input.get() if value is None else value))
         return held
@@ -287,6 +302,8 @@ class ItemField:
         labels = {"ok": "✓", "pending": "…", "error": "✗", "conflict": "⚠", "carried": "↺"}
         self.shown = str(Markup("<span class='kit-status-{}' role='status'>{} {}</span>").format(
             state, labels[state], text))
+        for box in self.choices:  # a choice's own line says only "Not saved", unless the kernel spoke
+            box.state = state
         if self.status_box is not None:  # the box draws it, and corrects it with what it knows
             self.status_box.status, self.status_box.state = text, state
             return

@@ -100,3 +100,48 @@ def test_a_ratings_evidence_keeps_its_own_draft_and_confirmation(module, store):
     sheet.flush()
     assert evidence.saved == "walkthrough notes"
     assert "Saved" in field.status.value
+
+
+def test_ratings_choices_checklists_and_rankings_keep_drafts_under_their_items_keys(module, store):
+    sheet = Worksheet(module, *WHERE, store)
+    key = "kit-draft:windy-city:1:42_sample"
+    (level,) = sheet.fields["depth"].choices
+    assert level.draft_key == f"{key}:depth:choice"  # beside its evidence's, which keeps the item's key
+    for item in ("stage", "parts", "order"):
+        (widget,) = sheet.fields[item].choices
+        assert widget.draft_key == f"{key}:{item}" and widget.saved is None
+
+
+@pytest.mark.parametrize(("item", "value"), [("depth", 3), ("stage", "s2"), ("parts", ["a", "b"]),
+                                             ("order", {"y": 1, "x": 2})])
+def test_a_click_saves_at_once_and_confirms_exactly_the_choice_stored(module, store, item, value):
+    sheet = Worksheet(module, *WHERE, store)
+    (widget,) = sheet.fields[item].choices
+    widget.value = value  # as the browser sends it: a click saves at once, no flush
+    stored = store.latest(*LATEST)[item].value
+    assert (stored["level"] if item == "depth" else stored) == value
+    assert widget.saved == value and widget.state == "ok"
+    again = Worksheet(module, *WHERE, store)  # a reopened page: the browser's draft of it can go
+    assert again.fields[item].choices[0].saved == value
+
+
+def test_a_choice_sent_again_after_a_lost_connection_is_confirmed_again_not_saved_twice(module, store):
+    sheet = Worksheet(module, *WHERE, store)
+    (parts,) = sheet.fields["parts"].choices
+    parts.value = ["a"]
+    versions = len(store.history(*LATEST, "parts"))
+    sent: list[list[str]] = []
+    parts.send_state = lambda names=None: sent.append(names)  # type: ignore[method-assign]
+    parts._message(parts, {"event": "resend"}, [])
+    assert sent == [["saved", "state"]]
+    assert len(store.history(*LATEST, "parts")) == versions
+
+
+def test_checklists_and_rankings_keep_only_what_their_options_allow(module, store):
+    sheet = Worksheet(module, *WHERE, store)
+    (parts,) = sheet.fields["parts"].choices
+    (order,) = sheet.fields["order"].choices
+    parts.value = ["b", "nope", "a", "b"]
+    assert parts.value == ["a", "b"]
+    order.value = {"z": 1, "x": 9, "y": True, "w": 2}
+    assert order.value == {"z": 1}

@@ -5,6 +5,10 @@
 // `settle` ms, or focus leaving the group), so arrowing past three options saves one version, not
 // three. Options are <button>s showing their label ("2 · Emerging") and carrying `mod-active` when
 // chosen, as ipywidgets' toggle buttons did.
+//
+// With `draft_key` set (an answer's), the choice keeps a draft and an honest status (answer.js).
+import { choiceDrafts } from "./answer.js";
+
 let made = 0;
 
 const NEXT = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
@@ -82,9 +86,11 @@ export default {
       }
     };
     const choose = (n, settle) => {
+      const before = shown;
       shown = options[n].value;
       paint();
       buttons[n].focus();
+      if (shown !== before || !settle) drafts.changed();
       if (!settle) return commit();
       if (timer !== null) window.clearTimeout(timer);
       timer = window.setTimeout(commit, model.get("settle"));
@@ -107,10 +113,23 @@ export default {
     const onLeave = (event) => {
       if (!group.contains(event.relatedTarget)) commit();
     };
+    const drafts = choiceDrafts({
+      model,
+      el,
+      value: () => shown,
+      show: (value) => {
+        shown = options.some((o) => o.value === value) ? value : null;
+        paint();
+      },
+      commit,
+      describe: (value) => (options.find((o) => o.value === value) || { label: "(none)" }).label,
+      where: () => buttons.find((b) => b.tabIndex === 0) || buttons[0],
+    });
     const onChange = () => {
       if (timer !== null) return;  // a choice of this page's is about to be sent: it stays shown
       shown = model.get("value");
       paint();
+      drafts.fromKernel();
     };
     group.addEventListener("click", onClick);
     group.addEventListener("keydown", onKey);
@@ -122,6 +141,7 @@ export default {
       commit();
       window.removeEventListener("pagehide", commit);
       model.off("change:value", onChange);
+      drafts.dispose();
     };
   },
 };

@@ -12,43 +12,16 @@
 // localStorage (`draft_key`) until the kernel confirms the store holds exactly them (`saved`), offers
 // an unconfirmed draft back when the page opens again, and owns the truth of the status line: "✓
 // Saved" only while the rows shown are the rows confirmed. User text is only ever set as text.
+import {
+  CONFIRM_MS, UNCONFIRMED, draftStore, guard, megabytes, notSavedText, offerBox, paintLine, pending, unsaved,
+  utf8Bytes, watchKernel,
+} from "./answer.js";
+
 let made = 0;
 
-const CONFIRM_MS = 5000; // after the rows are sent; longer is a lost server
 const FIRST = 40; // rows drawn before the widget is shown
 const SLICE = 120; // rows drawn in each later task
-const LABELS = { ok: "✓", pending: "…", error: "✗", conflict: "⚠", carried: "↺" };
-const OFFER = "You typed this and it was not saved: keep it?";
 const YESNO = ["Yes", "No"];
-const unsaved = new Set(); // tables holding rows the store has not confirmed, for beforeunload
-const pending = new Set(); // tables with typing not sent yet: sent as the page is left
-let guarded = false;
-
-// As in textbox.js: a capturing beforeunload listener runs before Voila's (which stops the kernel);
-// it sends what is waiting, and while rows are unconfirmed it asks first.
-function guard() {
-  if (guarded) return;
-  guarded = true;
-  const flush = () => { for (const send of [...pending]) send(); };
-  window.addEventListener("beforeunload", (event) => {
-    flush();
-    if (unsaved.size === 0) return undefined;
-    event.stopImmediatePropagation();
-    event.preventDefault();
-    event.returnValue = "";
-    return "";
-  }, { capture: true });
-  window.addEventListener("pagehide", flush, { capture: true });
-  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") flush(); });
-}
-
-function utf8Bytes(text) {
-  return new TextEncoder().encode(text).length;
-}
-
-function megabytes(n) {
-  return (n / 1_000_000).toFixed(1).replace(/\.0$/, "");
-}
 
 function isoDate(value) {
   if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
@@ -232,11 +205,7 @@ export default {
     };
 
     // ---- drafts, sending and the status line ---------------------------------------------------
-    const draft = { // no key (a table outside a worksheet): no draft
-      get() { try { return key ? window.localStorage.getItem(key) : null; } catch (e) { return null; } },
-      set(text) { try { if (key) window.localStorage.setItem(key, text); return true; } catch (e) { return false; } },
-      clear() { try { if (key) window.localStorage.removeItem(key); } catch (e) { /* private mode */ } },
-    };
+    const draft = draftStore(key); // no key (a table outside a worksheet): no draft
     let sent = canon(rows); // the answer the kernel has (or is about to have)
     let sending = false; // our own model.set: not news from the kernel
     let typed = false; // edited here since the store last confirmed these rows
@@ -265,28 +234,15 @@ export default {
       let words = model.get("status");
       if (local) ({ state, text: words } = local);
       else if (state === "ok" && canon(rows) !== stored()) [state, words] = ["pending", "Editing…"];
-      if (!state || !words) {
-        line.replaceChildren();
-        line.hidden = true;
-        return;
-      }
-      const span = document.createElement("span");
-      span.className = `kit-status-${state}`;
-      span.setAttribute("role", "status");
-      span.textContent = `${LABELS[state] || ""} ${words}`;
-      line.replaceChildren(span);
-      line.hidden = false;
+      paintLine(line, state, words);
     };
-    const notSaved = (reason) => {
-      local = { state: "error", text: `Not saved: ${reason} Your rows are kept in this browser and offered back `
-        + "when the page is opened again." };
-    };
+    const notSaved = (reason) => { local = { state: "error", text: notSavedText(reason, "Your rows are") }; };
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         const spoke = ["error", "conflict"].includes(model.get("state"));
         if (unconfirmed() && !size && (local ? local.state === "pending" : !spoke)) {
-          notSaved("the server has not confirmed it (the connection was lost or the server stopped).");
+          notSaved(UNCONFIRMED);
           paint();
         }
       }, CONFIRM_MS);
@@ -414,28 +370,18 @@ export default {
     model.on("change:status", fromKernel);
     model.on("change:state", fromKernel);
 
-    const kernel = model.widget_manager && model.widget_manager.kernel;
-    const connection = (_sender, status) => {
-      if (status === "connected") {
-        if (!lost) return;
+    const unwatch = watchKernel(model, {
+      lost(reason) {
+        lost = reason;
+        if (unconfirmed() && !size) notSaved(lost);
+        paint();
+      },
+      back() {
         lost = "";
         if (unconfirmed() && !size) sendNow(true); // send again now that the kernel is back
-      } else {
-        lost = "the connection to the server was lost.";
-        if (unconfirmed() && !size) notSaved(lost);
-      }
-      paint();
-    };
-    const life = (_sender, status) => {
-      if (status !== "dead" && status !== "restarting" && status !== "autorestarting") return;
-      lost = "the server stopped this page's kernel.";
-      if (unconfirmed() && !size) notSaved(lost);
-      paint();
-    };
-    try {
-      if (kernel && kernel.connectionStatusChanged) kernel.connectionStatusChanged.connect(connection);
-      if (kernel && kernel.statusChanged) kernel.statusChanged.connect(life);
-    } catch (e) { /* no kernel connection to watch: the confirmation timer still does */ }
+        paint();
+      },
+    });
 
     // ---- a draft from an earlier page that the store does not hold: offer it back --------------
     let earlier = null;
@@ -448,14 +394,6 @@ export default {
     if (earlier !== null && canon(earlier) === savedCanon) draft.clear();
     else if (earlier !== null && canon(earlier) === canon(rows)) { typed = true; arm(); }
     else if (earlier !== null) {
-      offer = document.createElement("div");
-      offer.className = "kit-draft-offer";
-      offer.setAttribute("role", "group");
-      const ask = document.createElement("p");
-      ask.className = "kit-draft-ask";
-      ask.textContent = OFFER;
-      const text = document.createElement("blockquote");
-      text.className = "kit-draft-text";
       // The rows that differ from the store's, as text: "Row 3: Ana Ruiz · Coach" ("Meetings: …").
       const held = new Set(JSON.parse(savedCanon).map((cells) => JSON.stringify(cells)));
       const lines = [];
@@ -469,19 +407,10 @@ export default {
         lines.push(`The table as you left it, with rows removed: ${JSON.parse(canon(earlier)).length} rows `
           + `(the saved one has ${held.size}).`);
       }
-      text.textContent = lines.length > 20 ? `${lines.slice(0, 20).join("\n")}\n… and ${lines.length - 20} more rows`
+      const text = lines.length > 20 ? `${lines.slice(0, 20).join("\n")}\n… and ${lines.length - 20} more rows`
         : lines.join("\n");
-      const yes = document.createElement("button");
-      yes.type = "button";
-      yes.className = "kit-draft-keep";
-      yes.textContent = "Keep";
-      const no = document.createElement("button");
-      no.type = "button";
-      no.className = "kit-draft-discard";
-      no.textContent = "Discard";
       const kept = earlier;
-      yes.addEventListener("click", () => {
-        offer.remove();
+      offer = offerBox(text, () => {
         rows = padded(kept);
         redraw();
         typed = true;
@@ -489,14 +418,11 @@ export default {
         sendNow(); // saved now
         const first = body.querySelector("input, select");
         if (first) first.focus();
-      });
-      no.addEventListener("click", () => {
-        offer.remove();
+      }, () => {
         draft.clear();
         const first = body.querySelector("input, select");
         if (first) first.focus();
       });
-      offer.append(ask, text, yes, no);
       el.insertBefore(offer, table);
     }
 
@@ -514,10 +440,7 @@ export default {
       model.off("change:saved", fromKernel);
       model.off("change:status", fromKernel);
       model.off("change:state", fromKernel);
-      try {
-        if (kernel && kernel.connectionStatusChanged) kernel.connectionStatusChanged.disconnect(connection);
-        if (kernel && kernel.statusChanged) kernel.statusChanged.disconnect(life);
-      } catch (e) { /* as above */ }
+      unwatch();
     };
   },
 };

@@ -9,37 +9,12 @@
 // "✓ Saved" only while the box holds the confirmed text; "Editing…" at once on a keystroke; "Not
 // saved" with the reason when the text is too large to send, the connection or kernel is lost, or
 // no confirmation comes within CONFIRM_MS. The kernel's word (`status`, `state`) is shown otherwise.
+import {
+  CONFIRM_MS, UNCONFIRMED, draftStore, flipItem, guard, megabytes, notSavedText, offerBox, paintLine, unsaved,
+  utf8Bytes, watchKernel,
+} from "./answer.js";
+
 let made = 0;
-
-const CONFIRM_MS = 5000; // the kernel saves 1 s after typing stops; 4 s more is a lost server
-const LABELS = { ok: "✓", pending: "…", error: "✗", conflict: "⚠", carried: "↺" };
-const OFFER = "You typed this and it was not saved: keep it?";
-const unsaved = new Set(); // boxes holding text the store has not confirmed, for beforeunload
-let guarded = false;
-
-// Voila's own beforeunload listener stops the page's kernel (a beacon to voila/api/shutdown) even
-// when the person then chooses to stay. Ours is a capturing listener, so it runs first, and while
-// text is unconfirmed it asks and keeps Voila's from running: a page kept stays connected, and a page
-// left anyway leaves its kernel to save what it has (the idle cull stops it later).
-function guard() {
-  if (guarded) return;
-  guarded = true;
-  window.addEventListener("beforeunload", (event) => {
-    if (unsaved.size === 0) return undefined;
-    event.stopImmediatePropagation();
-    event.preventDefault();
-    event.returnValue = "";
-    return "";
-  }, { capture: true });
-}
-
-function utf8Bytes(text) {
-  return new TextEncoder().encode(text).length;
-}
-
-function megabytes(n) {
-  return (n / 1_000_000).toFixed(1).replace(/\.0$/, ""); // "12.2", "1"
-}
 
 export default {
   render({ model, el }) {
@@ -88,11 +63,7 @@ export default {
     }
 
     // An answer's box: drafts and an honest status line.
-    const draft = {
-      get() { try { return window.localStorage.getItem(key); } catch (e) { return null; } },
-      set(text) { try { window.localStorage.setItem(key, text); return true; } catch (e) { return false; } },
-      clear() { try { window.localStorage.removeItem(key); } catch (e) { /* private mode */ } },
-    };
+    const draft = draftStore(key);
     const owns = model.get("owns_status");
     const line = document.createElement("div");
     // A box that does not own its item's status line shows only its own "Not saved" here.
@@ -120,42 +91,18 @@ export default {
       if (local) ({ state, text: words } = local);
       else if (state === "ok" && box.value !== model.get("saved")) [state, words] = ["pending", "Editing…"];
       if (!owns && state !== "error") state = ""; // the item's own status line (the kernel's) speaks
-      if (!state || !words) {
-        line.replaceChildren();
-        line.hidden = true;
-        return;
-      }
-      const span = document.createElement("span");
-      span.className = `kit-status-${state}`;
-      span.setAttribute("role", "status");
-      span.textContent = `${LABELS[state] || ""} ${words}`;
-      line.replaceChildren(span);
-      line.hidden = false;
+      paintLine(line, state, words);
     };
-    const notSaved = (reason) => {
-      local = { state: "error", text: `Not saved: ${reason} Your text is kept in this browser and offered back `
-        + "when the page is opened again." };
-    };
+    const notSaved = (reason) => { local = { state: "error", text: notSavedText(reason) }; };
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         const spoke = ["error", "conflict"].includes(model.get("state")); // the kernel said why itself
         if (unconfirmed() && !tooBig() && (local ? local.state === "pending" : !spoke)) {
-          notSaved("the server has not confirmed it (the connection was lost or the server stopped).");
+          notSaved(UNCONFIRMED);
           paint();
         }
       }, CONFIRM_MS);
-    };
-    // A saved status line elsewhere in the item (a rating's level and evidence share the kernel's
-    // line): say "Editing…" there at once, before the kernel hears of the keystroke.
-    const flipItem = () => {
-      if (owns) return;
-      const item = el.closest(".kit-item");
-      const ok = item && item.querySelector(".kit-status .kit-status-ok");
-      if (ok && !el.contains(ok)) {
-        ok.className = "kit-status-pending";
-        ok.textContent = `${LABELS.pending} Editing…`;
-      }
     };
     const send = () => {
       const text = box.value;
@@ -193,7 +140,7 @@ export default {
       send();
       track();
       paint();
-      flipItem();
+      if (!owns) flipItem(el);
     });
     box.addEventListener("blur", () => model.send({ event: "blur" }));
 
@@ -215,57 +162,29 @@ export default {
     model.on("change:status", fromKernel);
     model.on("change:state", fromKernel);
 
-    // A lost connection or a dead kernel, where the page's widget manager says so.
-    const kernel = model.widget_manager && model.widget_manager.kernel;
-    const connection = (_sender, status) => {
-      if (status === "connected") {
-        if (!lost) return;
+    // A lost connection or a dead kernel: "Not saved", and the text sent again once the kernel is back.
+    const unwatch = watchKernel(model, {
+      lost(reason) {
+        lost = reason;
+        if (unconfirmed() && !tooBig()) notSaved(lost);
+        paint();
+      },
+      back() {
         lost = "";
-        if (unconfirmed() && !tooBig()) { // send it again now that the kernel is back
+        if (unconfirmed() && !tooBig()) {
           send();
           model.send({ event: "blur" });
         }
-      } else {
-        lost = "the connection to the server was lost.";
-        if (unconfirmed() && !tooBig()) notSaved(lost);
-      }
-      paint();
-    };
-    const life = (_sender, status) => {
-      if (status !== "dead" && status !== "restarting" && status !== "autorestarting") return;
-      lost = "the server stopped this page's kernel.";
-      if (unconfirmed() && !tooBig()) notSaved(lost);
-      paint();
-    };
-    try {
-      if (kernel && kernel.connectionStatusChanged) kernel.connectionStatusChanged.connect(connection);
-      if (kernel && kernel.statusChanged) kernel.statusChanged.connect(life);
-    } catch (e) { /* a page without a kernel connection to watch: the confirmation timer still does */ }
+        paint();
+      },
+    });
 
     // A draft from an earlier page that the store does not hold: offer it back.
     const earlier = draft.get();
     if (earlier !== null && earlier === model.get("saved")) draft.clear();
     else if (earlier !== null && earlier === box.value) { typed = true; arm(); }
     else if (earlier !== null) {
-      offer = document.createElement("div");
-      offer.className = "kit-draft-offer";
-      offer.setAttribute("role", "group");
-      const ask = document.createElement("p");
-      ask.className = "kit-draft-ask";
-      ask.textContent = OFFER;
-      const text = document.createElement("blockquote");
-      text.className = "kit-draft-text";
-      text.textContent = earlier.length > 2000 ? `${earlier.slice(0, 2000)}…` : earlier;
-      const yes = document.createElement("button");
-      yes.type = "button";
-      yes.className = "kit-draft-keep";
-      yes.textContent = "Keep";
-      const no = document.createElement("button");
-      no.type = "button";
-      no.className = "kit-draft-discard";
-      no.textContent = "Discard";
-      yes.addEventListener("click", () => {
-        offer.remove();
+      offer = offerBox(earlier.length > 2000 ? `${earlier.slice(0, 2000)}…` : earlier, () => {
         box.value = earlier;
         typed = true;
         send();
@@ -273,13 +192,10 @@ export default {
         paint();
         model.send({ event: "blur" }); // save it now
         box.focus();
-      });
-      no.addEventListener("click", () => {
-        offer.remove();
+      }, () => {
         draft.clear();
         box.focus();
       });
-      offer.append(ask, text, yes, no);
       el.append(offer);
     }
     el.append(line);
@@ -293,10 +209,7 @@ export default {
       model.off("change:saved", fromKernel);
       model.off("change:status", fromKernel);
       model.off("change:state", fromKernel);
-      try {
-        if (kernel && kernel.connectionStatusChanged) kernel.connectionStatusChanged.disconnect(connection);
-        if (kernel && kernel.statusChanged) kernel.statusChanged.disconnect(life);
-      } catch (e) { /* as above */ }
+      unwatch();
     };
   },
 };

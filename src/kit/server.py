@@ -60,6 +60,7 @@ HOLDER_CACHE_SECONDS = 5.0  # a rotated link stops working within this long
 # without saying so: phones and tablets often do not). Past a limit, such kernels of the same link
 # or device are stopped first, so a team that moved through every module is never locked out.
 ABANDONED_AFTER_SECONDS = 15.0
+CONNECTION_CHECK_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,11 @@ class Gate:
         self.pending: list[Owner] = []  # pages being rendered: they count against the limits before their kernel
         self._slots: asyncio.Semaphore | None = None
         self._link_turns: dict[Link, asyncio.Lock] = {}
+        # When each kernel was last seen with a browser connected (time.monotonic()), noted every few
+        # seconds: a page closed without a word is known by that, not by its kernel's last message (a
+        # room view or dashboard kernel keeps sending updates with nobody watching).
+        self.connected_at: dict[str, float] = {}
+        self._watching = False
 
     @contextlib.asynccontextmanager
     async def turn(self, owner: Owner) -> AsyncIterator[None]:
@@ -168,6 +174,28 @@ class Gate:
         alive = set(alive)
         for kernel_id in [k for k in self.owners if k not in alive]:
             del self.owners[kernel_id]
+        for kernel_id in [k for k in self.connected_at if k not in alive]:
+            del self.connected_at[kernel_id]
+
+    def watch_connections(self, kernel_manager: Any) -> None:
+        """Note, every few seconds, which pages' kernels have a browser connected (started once)."""
+        if self._watching:
+            return
+        from tornado.ioloop import PeriodicCallback
+
+        def note() -> None:
+            now = time.monotonic()
+            for kernel_id in list(self.owners):
+                if kernel_id in kernel_manager and kernel_manager.kernel_model(kernel_id).get("connections", 0):
+                    self.connected_at[kernel_id] = now
+
+        PeriodicCallback(note, CONNECTION_CHECK_SECONDS * 1000).start()
+        self._watching = True
+
+    def left_for(self, kernel_id: str) -> float:
+        """Seconds since the kernel's page was last seen connected (0: never seen, or still is)."""
+        seen = self.connected_at.get(kernel_id)
+        return time.monotonic() - seen if seen is not None else 0.0
 
     def over_limit(self, link: Link, address: str) -> str | None:
         """Why a new page for this link from this address would pass a limit, or None."""
@@ -288,6 +316,7 @@ class Page(TornadoVoilaHandler):
         if module in GATE.module_ids:  # an old per-module link: the team's workspace, open at that module
             return self.redirect(f"{WORKSPACE}.ipynb?{urlencode({**params, 'module': module})}")
         GATE.prune(self.kernel_manager.list_kernel_ids())
+        GATE.watch_connections(self.kernel_manager)
         address = client_address(self.request)
         reason = GATE.over_limit(link, address)
         if reason:
@@ -312,7 +341,10 @@ class Page(TornadoVoilaHandler):
             model = self.kernel_manager.kernel_model(kernel_id)
             last = model.get("last_activity")
             quiet = (now - datetime.fromisoformat(str(last).replace("Z", "+00:00"))).total_seconds() if last else 0.0
-            if model.get("connections", 0) == 0 and quiet > ABANDONED_AFTER_SECONDS:
+            # Quiet (no message either way), or a kernel still talking to a page no browser has had
+            # open since a check at least ABANDONED_AFTER_SECONDS ago.
+            left = GATE.left_for(kernel_id)
+            if model.get("connections", 0) == 0 and max(quiet, left) > ABANDONED_AFTER_SECONDS:
                 self.log.info("Stopping kernel %s: its page was left (no browser for %.0f s)", kernel_id, quiet)
                 await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id))
 

@@ -109,3 +109,42 @@ def test_log_lines_never_show_a_token():
                                None)
     ScrubTokens().filter(record)
     assert "SeCrEt" not in record.getMessage() and record.getMessage().count("token=[secret]") == 2
+
+
+def test_a_page_is_known_as_left_by_its_browser_connection_not_its_kernels_messages(monkeypatch):
+    """A room view's kernel keeps sending updates with nobody watching: what counts is the connection."""
+    import time as clock
+
+    from kit import server
+
+
+    class Kernels:
+        def __init__(self) -> None:
+            self.connections = {"k1": 1, "k2": 0}
+
+        def __contains__(self, kernel_id: str) -> bool:
+            return kernel_id in self.connections
+
+        def kernel_model(self, kernel_id: str) -> dict:
+            return {"connections": self.connections[kernel_id]}
+
+    notes = []
+    monkeypatch.setattr("tornado.ioloop.PeriodicCallback", lambda note, ms: notes.append(note) or type(
+        "Started", (), {"start": lambda self: None})())
+    gate = server.Gate()
+    owner = server.Owner(server.Link("sample", "windy-city", "sha256:x"), "127.0.0.1")
+    gate.owners = {"k1": owner, "k2": owner}
+    kernels = Kernels()
+    gate.watch_connections(kernels)
+    gate.watch_connections(kernels)
+    assert len(notes) == 1  # one watcher per server
+    now = clock.monotonic()
+    monkeypatch.setattr(server.time, "monotonic", lambda: now)
+    notes[0]()
+    assert gate.left_for("k1") == 0.0 and gate.left_for("k2") == 0.0  # k2 was never seen: loading, not left
+    kernels.connections["k1"] = 0  # the tab is closed without a word
+    monkeypatch.setattr(server.time, "monotonic", lambda: now + 20)
+    notes[0]()
+    assert gate.left_for("k1") == 20.0 > server.ABANDONED_AFTER_SECONDS
+    gate.prune(["k2"])
+    assert "k1" not in gate.connected_at and gate.left_for("k1") == 0.0

@@ -138,8 +138,40 @@ def shown(page):
     return page.locator(SHOWN)
 
 
+# What the browser reported during the current test (console errors, uncaught exceptions), shown with
+# the server's log beside a failed test's report: a page that hung on a busy CI machine says why.
+BROWSER_ERRORS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _fresh_browser_errors() -> Iterator[None]:
+    BROWSER_ERRORS.clear()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    if BROWSER_ERRORS:
+        report.sections.append(("browser errors", "\n".join(BROWSER_ERRORS[-30:])))
+    log = DATA.get("server")
+    if log is not None and (log / "serve.log").exists():
+        tail = (log / "serve.log").read_text(errors="replace").splitlines()[-60:]
+        report.sections.append(("kit serve log (session server, last 60 lines)", "\n".join(tail)))
+
+
+def watch_errors(page) -> None:
+    """Keep the page's console errors and uncaught exceptions for a failed test's report."""
+    page.on("console", lambda m: m.type == "error" and BROWSER_ERRORS.append(f"{page.url[:80]}: {m.text[:300]}"))
+    page.on("pageerror", lambda e: BROWSER_ERRORS.append(f"{page.url[:80]}: uncaught {str(e)[:300]}"))
+
+
 def open_page(context, url: str):
     page = context.new_page()
+    watch_errors(page)
     page.goto(url, timeout=120_000)
     page.wait_for_selector(".kit-page .kit-item, .kit-error-page, .kit-home", timeout=120_000)
     return page

@@ -3,10 +3,13 @@ the right edge of a phone; a team's page links nowhere its link does not open.""
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kit.content import all_modules, get_module
-from tests.browser.conftest import SHOWN, TOKENS, open_page, pm, shown
+from tests.browser.conftest import BROWSER_ERRORS, SHOWN, TOKENS, open_page, pm, shown
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +88,18 @@ def test_a_date_box_shows_its_whole_date(server, browser, width):
     cut = {}
     for module in DATED:
         page = open_page(context, module_url(server, module))
-        page.locator(f"{SHOWN} input[type=date]").first.wait_for(timeout=120_000)
+        dates = page.locator(f"{SHOWN} input[type=date]").first
+        try:
+            dates.wait_for(timeout=90_000)
+        except PlaywrightTimeout:
+            # Once in CI (a busy 2-core machine, late in the run) module 04's calendar never drew, with
+            # nothing in the report to say why. Say what the page showed and what the browser and
+            # server reported, as a warning in the run's summary, and look again after a reload: this
+            # test is about the boxes' width; pages that must load under load have their own tests.
+            warnings.warn(f"{module} at {width} px: no date box after 90 s; the page showed "
+                          f"{page.inner_text('body')[:400]!r}; browser errors {BROWSER_ERRORS[-5:]}", stacklevel=1)
+            page.reload(timeout=120_000)
+            dates.wait_for(timeout=120_000)
         page.wait_for_timeout(300)
         found = page.evaluate(DATES_CUT)
         if found:

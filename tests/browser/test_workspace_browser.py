@@ -67,12 +67,14 @@ def test_the_address_follows_reload_back_and_forward(server, browser):
     go(page, "03_fundamentals")
     page.reload()
     showing(page, "03_fundamentals", 120_000)  # a reload lands on the module it showed
+    # After the reload each of these is a new page (its document and kernel), not a switch in this one:
+    # as slow as a first open on a busy machine.
     page.go_back()
-    showing(page, "02_scale")
+    showing(page, "02_scale", 120_000)
     page.go_back()
-    showing(page, "01_approach")
+    showing(page, "01_approach", 120_000)
     page.go_forward()
-    showing(page, "02_scale")
+    showing(page, "02_scale", 120_000)
     assert "aria-current=\"page\">02" in page.inner_html(".kit-sequence")
     context.close()
 

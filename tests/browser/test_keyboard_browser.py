@@ -115,3 +115,23 @@ def test_a_team_fills_a_rating_a_choice_a_text_and_a_table_row_with_the_keyboard
     assert [first_row.nth(0).input_value(), first_row.nth(1).input_value()] == [
         "Teams try the routine", "Two walkthroughs"]
     context.close()
+
+
+def test_the_dashboards_district_picker_works_from_the_keyboard(sample_server, browser):
+    """A program manager at the projector's laptop: Tab reaches "Show answers:", the arrow keys pick a
+    district and then the next, and its answers show each time."""
+    from kit.districts import load_cohort
+    from tests.conftest import ROOT
+
+    base, token = sample_server
+    names = [d.name for d in load_cohort(ROOT / "sample_districts")[0]]
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base}/voila/render/pm_dashboard.ipynb?token={token}", timeout=120_000)
+    page.wait_for_selector(".kit-dashboard .widget-select select", timeout=120_000)
+    tab_to(page, ".kit-dashboard .widget-select")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("n => document.body.innerText.includes(n + ': answers')", arg=names[0], timeout=20_000)
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("n => document.body.innerText.includes(n + ': answers')", arg=names[1], timeout=20_000)
+    assert f"{names[0]}: answers" not in page.locator(".kit-dashboard").inner_text()
+    assert page.evaluate(FOCUSED)["outline"] >= 2  # the focus ring shows where the keyboard is

@@ -32,6 +32,8 @@ def install_template(data: Path) -> Path:
     source = files("kit").joinpath("voila_template")
     for name in ("conf.json", "index.html.j2"):
         (folder / name).write_text(source.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "static" / NO_MATHJAX).write_text(source.joinpath(NO_MATHJAX).read_text(encoding="utf-8"),
+                                                encoding="utf-8")
     js = folder / "static" / f"bokeh-{bokeh.__version__}.min.js"
     if not js.exists():
         js.write_text("\n".join(Resources(mode="inline", components=["bokeh"]).js_raw), encoding="utf-8")
@@ -41,6 +43,19 @@ def install_template(data: Path) -> Path:
         if module.name.endswith(".js"):
             (folder / "static" / module.name).write_text(_script(module.name), encoding="utf-8")
     return root
+
+
+# The template's stand-in for MathJax (voila_template/no-mathjax.js): Voila's MathJax URL.
+NO_MATHJAX = "no-mathjax.js"
+
+
+def no_mathjax_url(base_url: str) -> str:
+    """The stand-in's URL; `?v=` its hash, so each browser fetches it once (Voila appends its own
+    `?config=…`, which becomes part of the version and changes nothing)."""
+    import hashlib
+
+    text = files("kit").joinpath("voila_template", NO_MATHJAX).read_bytes()
+    return f"{url_prefix(base_url)}voila/templates/kit/static/{NO_MATHJAX}?v={hashlib.sha256(text).hexdigest()[:12]}"
 
 
 # The serve lock (kit.guard) of the SQLite store: held open here so it lives on in Voila after the exec.
@@ -139,6 +154,9 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_u
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
         *preheat,
+        # No MathJax: Voila's own (MathJax 3, 0.9 MB in 16 chunks) was fetched, compiled and set up on
+        # every page open as the first widget label was drawn; the kit writes no mathematics.
+        f"--Voila.mathjax_url={no_mathjax_url(base_url)}",
         # Front-end extensions no kit page uses: the kit draws its charts itself (kit.widgets.BokehChart).
         "--VoilaConfiguration.extension_denylist=['jupyterlab_pygments', '@bokeh/jupyter_bokeh']",
     ]

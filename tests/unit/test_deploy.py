@@ -300,6 +300,19 @@ def test_voila_reads_the_kits_settings_as_values_not_strings():
         "default": {"pool_size": 0}, "workspace.ipynb": {"pool_size": 6}}
     assert app.config.VoilaConfiguration.http_header_envs == ["User-Agent"]
     assert app.port_retries == 0
+    assert app.mathjax_url.startswith("/voila/templates/kit/static/no-mathjax.js?v=")
+
+
+def test_pages_load_the_templates_mathjax_stand_in_under_the_base_url(tmp_path):
+    """Voila's own MathJax 3 (16 chunks, 0.9 MB) is never fetched: its MathJax URL is the template's stand-in."""
+    from kit.serve import install_template
+
+    given = next(a for a in voila_command(8866, "127.0.0.1", 30, base_url="/services/kit/")
+                 if a.startswith("--Voila.mathjax_url="))
+    path = given.split("=", 1)[1]
+    assert path.startswith("/services/kit/voila/templates/kit/static/no-mathjax.js?v=")
+    served = install_template(tmp_path) / "voila" / "templates" / "kit" / "static" / "no-mathjax.js"
+    assert "window.MathJax" in served.read_text(encoding="utf-8")
 
 
 def test_the_pool_holds_one_ready_kernel_per_team_unless_told():

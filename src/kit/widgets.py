@@ -178,6 +178,7 @@ class ChoiceWidget(KitWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_resend: list[Callable[[], None]] = []
+        self._answered: tuple[Any, list[dict[str, Any]]] = (None, [])  # (value, its answer): read once
         self.on_msg(self._message)
 
     def confirm(self, value: Any) -> None:
@@ -416,6 +417,7 @@ class Table(KitWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_resend: list[Callable[[], None]] = []
+        self._answered: tuple[Any, list[dict[str, Any]]] = (None, [])  # (value, its answer): read once
         self.on_msg(self._message)
 
     def on_resend(self, callback: Callable[[], None]) -> None:
@@ -431,7 +433,15 @@ class Table(KitWidget):
             callback()
 
     def answer(self) -> list[dict[str, Any]]:
-        """The rows to save: every fixed row (with its label), then the free rows anything was written in."""
+        """The rows to save: every fixed row (with its label), then the free rows anything was written in.
+
+        Worked out once per `value` (a new list each time it changes): a page opening on a long table
+        reads it three times (the field's watcher, the confirmation, the flags)."""
+        if self._answered[0] is not self.value:
+            self._answered = (self.value, self._answer())
+        return list(self._answered[1])
+
+    def _answer(self) -> list[dict[str, Any]]:
         ids = [c["id"] for c in self.columns]
         rows = [r if isinstance(r, dict) else {} for r in self.value]
         out = []
@@ -457,6 +467,7 @@ class Table(KitWidget):
             values = {c["id"]: clean_cell(c, row.get(c["id"])) for c in self.columns}
             if filled(values):
                 out.append(values)
+        self._answered = (out, [dict(r) for r in out])  # rows shown are clean: their answer is themselves
         self.value = out
 
     def confirm(self, rows: list[dict[str, Any]]) -> None:

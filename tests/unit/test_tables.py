@@ -100,6 +100,29 @@ def test_fixed_rows_are_found_by_label_and_have_no_add_or_remove(module, store):
     assert sheet.fields["components"].widget.children[0] is widget  # no "Add a row" widget beside it
 
 
+
+def test_rows_are_cleaned_once_per_value(module, store, monkeypatch):
+    """A page opening on a saved table reads its answer several times (watcher, confirmation, flags):
+    the rows shown are already clean and are not cleaned again; rows sent are cleaned once."""
+    store.save(DISTRICT, CONVENING, MODULE, "inventory", [{"name": f"r{n}", "when": "bad"} for n in range(300)],
+               client="seed", based_on=0)
+    store.save(DISTRICT, CONVENING, MODULE, "components", [{"component": "Coaching", "now": 7}, {"now": "lost"}],
+               client="seed", based_on=0)
+    cleaned: list[int] = []
+    original = Table._answer
+    monkeypatch.setattr(Table, "_answer", lambda self: cleaned.append(len(self.value)) or original(self))
+    sheet = Worksheet(module, DISTRICT, CONVENING, store)
+    widget = table(sheet)
+    assert 300 not in cleaned  # only the empty tables the widgets started as
+    for item in ("inventory", "components"):
+        assert table(sheet, item).answer() == original(table(sheet, item))  # what a fresh reading gives
+    assert table(sheet, "components").answer()[1] == {"component": "Coaching", "now": "7"}
+    cleaned.clear()
+    send(widget, [*widget.value, {"name": "Added"}])
+    assert cleaned == [301] and saved(store).value[-1] == {"name": "Added", **EMPTY}
+    assert widget.answer() == saved(store).value and cleaned == [301]
+
+
 @pytest.mark.parametrize("rows_before", [3, 200])
 def test_adding_a_row_costs_the_kernel_nothing(module, store, rows_before):
     """The issue's "linear tables", counted rather than timed: adding a row is the browser's alone, and

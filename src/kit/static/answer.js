@@ -10,7 +10,6 @@
 
 export const CONFIRM_MS = 5000; // the kernel saves 1 s after typing stops; 4 s more is a lost server
 export const LABELS = { ok: "✓", pending: "…", error: "✗", conflict: "⚠", carried: "↺" };
-export const OFFER = "You typed this and it was not saved: keep it?";
 export const unsaved = new Set(); // widgets holding answers the store has not confirmed
 export const pending = new Set(); // sends waiting for a pause: run as the page is left
 let guarded = false;
@@ -115,14 +114,19 @@ export function watchKernel(model, { lost, back }) {
   };
 }
 
+// The offer's question: "You typed this…" (a text box, a table) or "You chose this…" (clicks).
+export function offerText(how = "typed") {
+  return `You ${how} this and it was not saved: keep it?`;
+}
+
 // The offer of a draft an earlier page left: the question, the draft as text, Keep and Discard.
-export function offerBox(shown, keep, discard) {
+export function offerBox(shown, keep, discard, how = "typed") {
   const offer = document.createElement("div");
   offer.className = "kit-draft-offer";
   offer.setAttribute("role", "group");
   const ask = document.createElement("p");
   ask.className = "kit-draft-ask";
-  ask.textContent = OFFER;
+  ask.textContent = offerText(how);
   const text = document.createElement("blockquote");
   text.className = "kit-draft-text";
   text.textContent = shown;
@@ -243,7 +247,7 @@ export function choiceDrafts({ model, el, value, show, commit, describe, where, 
     }, () => {
       draft.clear();
       if (where) where().focus();
-    });
+    }, "chose");
     el.append(offer);
   }
   el.append(line);

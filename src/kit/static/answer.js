@@ -34,6 +34,13 @@ export function guard() {
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") flush(); });
 }
 
+// `who` (a widget's token in `unsaved`) holds an answer the store has not confirmed, or not.
+export function markUnsaved(el, who, yes) {
+  if (yes) unsaved.add(who);
+  else unsaved.delete(who);
+  el.dataset.kitUnsaved = yes ? "1" : "";
+}
+
 export function utf8Bytes(text) {
   return new TextEncoder().encode(text).length;
 }
@@ -114,6 +121,27 @@ export function watchKernel(model, { lost, back }) {
   };
 }
 
+// The question as a paragraph (id `${base}-prompt`) and the group of controls it names (role=group).
+export function promptedGroup(base, question, className) {
+  const prompt = document.createElement("p");
+  prompt.className = "kit-prompt";
+  prompt.id = `${base}-prompt`;
+  prompt.textContent = question;
+  const group = document.createElement("div");
+  group.className = className;
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-labelledby", prompt.id);
+  return [prompt, group];
+}
+
+// The kernel's word on an answer (`saved`, `status`, `state`): `heard()` at each change. Returns the
+// function that stops listening.
+export function hearKernel(model, heard) {
+  const names = ["change:saved", "change:status", "change:state"];
+  for (const name of names) model.on(name, heard);
+  return () => { for (const name of names) model.off(name, heard); };
+}
+
 // The offer's question: "You typed this…" (a text box, a table) or "You chose this…" (clicks).
 export function offerText(how = "typed") {
   return `You ${how} this and it was not saved: keep it?`;
@@ -170,11 +198,7 @@ export function choiceDrafts({ model, el, value, show, commit, describe, where, 
   let offer = null;
   const me = {};
   const unconfirmed = () => typed && canon(value()) !== stored();
-  const track = () => {
-    if (unconfirmed()) unsaved.add(me);
-    else unsaved.delete(me);
-    el.dataset.kitUnsaved = unconfirmed() ? "1" : "";
-  };
+  const track = () => markUnsaved(el, me, unconfirmed());
   const paint = () => {
     const state = local ? local.state : model.get("state");
     paintLine(line, state === "error" ? "error" : "", local ? local.text : model.get("status"));
@@ -212,9 +236,7 @@ export function choiceDrafts({ model, el, value, show, commit, describe, where, 
     track();
     paint();
   };
-  model.on("change:saved", fromKernel);
-  model.on("change:status", fromKernel);
-  model.on("change:state", fromKernel);
+  const unhear = hearKernel(model, fromKernel);
   const unwatch = watchKernel(model, {
     lost(reason) {
       lost = reason;
@@ -260,10 +282,34 @@ export function choiceDrafts({ model, el, value, show, commit, describe, where, 
     dispose() {
       clearTimeout(timer);
       unsaved.delete(me);
-      model.off("change:saved", fromKernel);
-      model.off("change:status", fromKernel);
-      model.off("change:state", fromKernel);
+      unhear();
       unwatch();
     },
+  };
+}
+
+// A choice made with form controls in `group` (a checklist's checkboxes, a ranking's selects): each
+// "change" there sends `value()` to the kernel at once, with choiceDrafts; the kernel's value is
+// shown (`show`). Returns the render's clean-up.
+export function formChoice({ model, el, group, value, show, describe, empty, where }) {
+  const commit = () => {
+    model.set("value", value());
+    model.save_changes();
+  };
+  const drafts = choiceDrafts({ model, el, value, show, commit, describe, empty, where });
+  const onPick = () => {
+    commit();
+    drafts.changed();
+  };
+  group.addEventListener("change", onPick);
+  const onChange = () => {
+    show(model.get("value"));
+    drafts.fromKernel();
+  };
+  model.on("change:value", onChange);
+  show(model.get("value"));
+  return () => {
+    model.off("change:value", onChange);
+    drafts.dispose();
   };
 }

@@ -81,7 +81,8 @@ class ItemKind:
         return BUILDERS[self.type](item, module)
 
     def blank(self, item: Any, module: Module) -> Any:
-        """The value of an input nobody has touched (what "Start blank instead" shows)."""
+        """The value of an input nobody has touched (what "Start blank instead" shows). The built-in
+        types declare it; another type's is read from a new input."""
         return self.build(item, module).get()
 
 
@@ -117,6 +118,9 @@ class TextKind(ItemKind):
     def fits(self, item: TextItem, value: Any) -> bool:
         return isinstance(value, str)
 
+    def blank(self, item: TextItem, module: Module) -> str:
+        return ""
+
 
 def _scale_of(item: RatingItem, module: Module | None) -> Any:
     """The item's scale: from its module, or (without one) from the module that holds the item."""
@@ -151,6 +155,9 @@ class RatingKind(ItemKind):
         level = value.get("level") if isinstance(value, dict) else None
         return (level if isinstance(level, int) and 0 < level <= top else 0), top
 
+    def blank(self, item: RatingItem, module: Module) -> dict[str, Any]:
+        return {"level": None, "evidence": ""}
+
 
 class ChoiceKind(ItemKind):
     type, model, macro = "choice", ChoiceItem, "options"
@@ -164,6 +171,9 @@ class ChoiceKind(ItemKind):
     def place(self, item: ChoiceItem, value: Any, module: Module) -> tuple[int, int]:
         ids = [o.id for o in item.options]
         return (ids.index(value) + 1 if value in ids else 0), len(ids)
+
+    def blank(self, item: ChoiceItem, module: Module) -> None:
+        return None
 
 
 class _OptionsKind(ItemKind):
@@ -181,6 +191,9 @@ class _OptionsKind(ItemKind):
 
     def labelled(self, labels: dict[str, str], value: Any) -> list[str]:
         return [labels.get(v, str(v)) for v in value]
+
+    def blank(self, item: Any, module: Module) -> Any:
+        return self.shape()  # [] nothing ticked, {} nothing ranked
 
 
 class ChecklistKind(_OptionsKind):
@@ -217,6 +230,12 @@ class TableKind(ItemKind):
             return ()
         return tuple(tuple(str(row.get(c.id) or "") for c in item.columns) for row in value
                      if isinstance(row, dict) and any(row.get(c.id) not in (None, "") for c in item.columns))
+
+    def blank(self, item: TableItem, module: Module) -> list[dict[str, Any]]:
+        """A fixed table's rows, each with its label and empty cells (a date's None, as
+        kit.widgets.clean_cell has it); a free table has no rows."""
+        first, rest = item.columns[0].id, item.columns[1:]
+        return [{first: label, **{c.id: None if c.type == "date" else "" for c in rest}} for label in item.rows]
 
     def answered(self, item: TableItem, value: Any) -> bool:
         """A fixed table's row labels do not count as an answer."""

@@ -5,6 +5,8 @@
   keeps a draft of what is typed in the browser until the kernel confirms the store saved exactly
   that text (`confirm`), offers an unconfirmed draft back when the page opens again, and shows the
   status line itself, so that it can say "Editing…" or "Not saved" without asking the kernel.
+- `DraftWidget`: the draft traits and the browser's message handler an answer's widget (`TextBox`,
+  `ChoiceWidget`, `Table`) shares.
 - `Countdown`: the room's timer, counted down in the browser.
 - `Navigator`: the workspace's address bar (the URL follows the module shown, back and forward
   move between modules, a click on a module link swaps the module inside the same page).
@@ -123,7 +125,39 @@ class KitWidget(anywidget.AnyWidget):
             super().add_traits(**new)
 
 
-class TextBox(KitWidget):
+class DraftWidget(KitWidget):
+    """An answer's widget whose browser keeps a draft until the kernel confirms the store holds it
+    (answer.js). `draft_key` is the draft's localStorage key (district, convening, module, item),
+    `saved` what the store holds, `status` and `state` the kernel's word (the browser's own knowledge,
+    a keystroke or a lost connection, takes precedence there). A message `{"event": _event}` from
+    the browser runs the callbacks registered by the subclass."""
+
+    draft_key = t.Unicode("").tag(sync=True)
+    saved = t.Any(None, allow_none=True).tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    state = t.Unicode("").tag(sync=True)  # ok, pending, error, conflict, carried (kit-status-<state>)
+    _event = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._callbacks: list[Callable[[], None]] = []
+        self.on_msg(self._message)
+
+    def confirm(self, value: Any) -> None:
+        """Tell the browser the store holds exactly `value` for this answer (its draft can go)."""
+        self.saved = value
+
+    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("event") == self._event and self._heard(content):
+            for callback in self._callbacks:
+                callback()
+
+    def _heard(self, _content: dict[str, Any]) -> bool:
+        """Take in what the message carries; False: ignore it (no callback runs)."""
+        return True
+
+
+class TextBox(DraftWidget):
     """A labelled textarea (or a one-line box: `multiline=False`); `on_leave` callbacks run on blur."""
 
     _module = "textbox.js"
@@ -133,65 +167,28 @@ class TextBox(KitWidget):
     rows = t.Int(3).tag(sync=True)
     multiline = t.Bool(True).tag(sync=True)
     remember = t.Unicode("").tag(sync=True)  # a localStorage key: the browser fills the box in again
-    # An answer's box: the localStorage key of its draft (district, convening, module, item), the
-    # text the store holds for it, and the status the kernel has to say (the browser's own knowledge,
-    # a keystroke or a lost connection, takes precedence in the browser).
-    draft_key = t.Unicode("").tag(sync=True)
-    saved = t.Unicode("").tag(sync=True)
-    status = t.Unicode("").tag(sync=True)
-    state = t.Unicode("").tag(sync=True)  # ok, pending, error, conflict, carried (kit-status-<state>)
+    saved = t.Unicode("").tag(sync=True)  # the text the store holds ("": none)
     owns_status = t.Bool(False).tag(sync=True)  # False: the item's own status line speaks, errors aside
     max_bytes = t.Int(0).tag(sync=True)  # larger text is not sent to the kernel (0: no limit)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._on_leave: list[Callable[[], None]] = []
-        self.on_msg(self._message)
-
-    def confirm(self, text: str) -> None:
-        """Tell the browser the store holds exactly `text` for this box (its draft can go)."""
-        self.saved = text
+    _event = "blur"
 
     def on_leave(self, callback: Callable[[], None]) -> None:
-        self._on_leave.append(callback)
-
-    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("event") == "blur":
-            for callback in self._on_leave:
-                callback()
+        self._callbacks.append(callback)
 
 
-class ChoiceWidget(KitWidget):
+class ChoiceWidget(DraftWidget):
     """An answer chosen with clicks (a rating, a choice, a checklist, a ranking) that keeps a draft in
     the browser until the kernel confirms the store holds exactly its `value` (answer.js).
 
-    `draft_key`, `saved`, `status` and `state` work as `TextBox`'s; the item's own status line is the
+    `draft_key`, `saved`, `status` and `state` are `DraftWidget`'s; the item's own status line is the
     kernel's, the widget shows only "Not saved" under it. `on_resend` callbacks run when the browser
     sends its value again after a lost connection (the kernel may hold it already, saved or not).
     """
 
-    draft_key = t.Unicode("").tag(sync=True)
-    saved = t.Any(None, allow_none=True).tag(sync=True)
-    status = t.Unicode("").tag(sync=True)
-    state = t.Unicode("").tag(sync=True)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._on_resend: list[Callable[[], None]] = []
-        self._answered: tuple[Any, list[dict[str, Any]]] = (None, [])  # (value, its answer): read once
-        self.on_msg(self._message)
-
-    def confirm(self, value: Any) -> None:
-        """Tell the browser the store holds exactly `value` for this answer (its draft can go)."""
-        self.saved = value
+    _event = "resend"
 
     def on_resend(self, callback: Callable[[], None]) -> None:
-        self._on_resend.append(callback)
-
-    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("event") == "resend":
-            for callback in self._on_resend:
-                callback()
+        self._callbacks.append(callback)
 
 
 class RadioGroup(ChoiceWidget):
@@ -387,7 +384,7 @@ def filled(row: dict[str, Any]) -> bool:
     return any(v not in ("", None) for v in row.values())
 
 
-class Table(KitWidget):
+class Table(DraftWidget):
     """A table item's rows, drawn and edited in the browser (kit/static/table.js).
 
     `value` is the rows as the browser shows them (empty rows and fixed rows' labels included); the
@@ -395,7 +392,7 @@ class Table(KitWidget):
     and the kernel reads it only through `answer()`, which keeps what a box could hold (a crafted
     message cannot store anything else). Adding a row is the browser's alone: an empty row is no
     answer. `fixed` rows carry their label in the first column and cannot be removed; free rows are
-    kept at `min_rows` at least. `draft_key`, `saved`, `status` and `state` work as `TextBox`'s: the
+    kept at `min_rows` at least. `draft_key`, `saved`, `status` and `state` are `DraftWidget`'s: the
     browser keeps the rows in localStorage until `saved` (the rows the store holds) matches them.
     """
 
@@ -408,29 +405,24 @@ class Table(KitWidget):
     # Not echoed: the browser knows what it sent, and a long table would come straight back.
     value = t.List().tag(sync=True, echo_update=False)
     saved = t.List(allow_none=True, default_value=None).tag(sync=True)  # None: the store holds none
-    draft_key = t.Unicode("").tag(sync=True)
-    status = t.Unicode("").tag(sync=True)
-    state = t.Unicode("").tag(sync=True)
     max_bytes = t.Int(0).tag(sync=True)
     send_after = t.Int(1000).tag(sync=True)  # ms after the last keystroke before the rows are sent
+    _event = "rows"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._on_resend: list[Callable[[], None]] = []
         self._answered: tuple[Any, list[dict[str, Any]]] = (None, [])  # (value, its answer): read once
-        self.on_msg(self._message)
 
     def on_resend(self, callback: Callable[[], None]) -> None:
         """`callback()` runs when the browser sends its rows again after a lost connection: they may be
         the rows the kernel has already (saved, with the confirmation lost on the way, or not)."""
-        self._on_resend.append(callback)
+        self._callbacks.append(callback)
 
-    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("event") != "rows" or not isinstance(content.get("rows"), list):
-            return
+    def _heard(self, content: dict[str, Any]) -> bool:
+        if not isinstance(content.get("rows"), list):
+            return False
         self.value = content["rows"]
-        for callback in self._on_resend:
-            callback()
+        return True
 
     def answer(self) -> list[dict[str, Any]]:
         """The rows to save: every fixed row (with its label), then the free rows anything was written in.
@@ -469,7 +461,3 @@ class Table(KitWidget):
                 out.append(values)
         self._answered = (out, [dict(r) for r in out])  # rows shown are clean: their answer is themselves
         self.value = out
-
-    def confirm(self, rows: list[dict[str, Any]]) -> None:
-        """Tell the browser the store holds exactly these rows (its draft can go once it shows them)."""
-        self.saved = rows

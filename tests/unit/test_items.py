@@ -135,3 +135,24 @@ def test_unregistering_restores_the_built_in_types(tmp_path):
     with pytest.raises(InvalidFile, match="yesno"):
         load_module(path)
     assert list(items.KINDS) == ["rating", "text", "checklist", "choice", "ranking", "table"]
+
+
+def test_each_built_in_type_declares_the_value_of_an_untouched_input(module):
+    """`blank` (what "Start blank instead" shows) without building a widget: the same as a new input's."""
+    from kit.content import all_modules, get_module
+
+    seen: set[str] = set()
+    for each in [module, *all_modules()]:  # `module` has every type
+        for item in each.items():
+            kind = items.kind_of(item)
+            assert type(kind).blank is not items.ItemKind.blank, item.type
+            assert kind.blank(item, each) == kind.build(item, each).get(), (each.id, item.id)
+            seen.add(item.type)
+    assert seen == set(items.KINDS)
+    # A fixed-row table with a date column (none in the sample modules): a date's blank cell is None.
+    fixed, dated = get_module("02_scale").item("stage_evidence"), get_module("06_pilot").item("decision_log")
+    item = fixed.model_copy(update={"columns": [*fixed.columns, dated.columns[0]]})
+    kind, module = items.kind_of(item), get_module("02_scale")
+    blank = kind.blank(item, module)
+    assert blank == kind.build(item, module).get() and blank[0][dated.columns[0].id] is None
+    assert [row[fixed.columns[0].id] for row in blank] == list(fixed.rows)

@@ -60,9 +60,33 @@ def test_every_anywidget_of_the_kit_is_a_kit_widget():
 
     found = [v for v in vars(widgets).values()
              if isinstance(v, type) and issubclass(v, anywidget.AnyWidget)
-             and v not in (KitWidget, widgets.ChoiceWidget)]
+             and v not in (KitWidget, widgets.DraftWidget, widgets.ChoiceWidget)]
     assert sorted(c.__name__ for c in found) == sorted(c.__name__ for c in [*ALL, BokehChart])
     assert all(issubclass(c, KitWidget) for c in found)
+
+
+ANSWERS = [(TextBox, "blur", ""), (RadioGroup, "resend", None), (CheckGroup, "resend", None),
+           (Ranking, "resend", None), (Table, "rows", None)]
+
+
+@pytest.mark.parametrize(("cls", "event", "blank"), ANSWERS, ids=lambda x: getattr(x, "__name__", repr(x)))
+def test_an_answers_widget_syncs_the_draft_traits_and_hears_only_its_own_event(cls, event, blank):
+    """The traits and the message handler are DraftWidget's, declared once (`saved` typed per class)."""
+    widget = cls()
+    state = widget.get_state()
+    assert {name: state[name] for name in ("draft_key", "saved", "status", "state")} == {
+        "draft_key": "", "saved": blank, "status": "", "state": ""}
+    widget.confirm(widget.value)
+    assert widget.saved == widget.value and widget.get_state()["saved"] == widget.value
+    heard: list[int] = []
+    (widget.on_leave if cls is TextBox else widget.on_resend)(lambda: heard.append(1))
+    for other in ("blur", "resend", "rows", None):
+        if other != event:
+            widget._message(widget, {"event": other, "rows": []}, [])
+    widget._message(widget, [event], [])  # not a dict
+    assert heard == []
+    widget._message(widget, {"event": event, "rows": []}, [])
+    assert heard == [1]
 
 
 def line_chart():

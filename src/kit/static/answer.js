@@ -10,7 +10,6 @@
 
 export const CONFIRM_MS = 5000; // the kernel saves 1 s after typing stops; 4 s more is a lost server
 export const LABELS = { ok: "✓", pending: "…", error: "✗", conflict: "⚠", carried: "↺" };
-export const OFFER = "You typed this and it was not saved: keep it?";
 export const unsaved = new Set(); // widgets holding answers the store has not confirmed
 export const pending = new Set(); // sends waiting for a pause: run as the page is left
 let guarded = false;
@@ -33,6 +32,13 @@ export function guard() {
   }, { capture: true });
   window.addEventListener("pagehide", flush, { capture: true });
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") flush(); });
+}
+
+// `who` (a widget's token in `unsaved`) holds an answer the store has not confirmed, or not.
+export function markUnsaved(el, who, yes) {
+  if (yes) unsaved.add(who);
+  else unsaved.delete(who);
+  el.dataset.kitUnsaved = yes ? "1" : "";
 }
 
 export function utf8Bytes(text) {
@@ -115,14 +121,40 @@ export function watchKernel(model, { lost, back }) {
   };
 }
 
+// The question as a paragraph (id `${base}-prompt`) and the group of controls it names (role=group).
+export function promptedGroup(base, question, className) {
+  const prompt = document.createElement("p");
+  prompt.className = "kit-prompt";
+  prompt.id = `${base}-prompt`;
+  prompt.textContent = question;
+  const group = document.createElement("div");
+  group.className = className;
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-labelledby", prompt.id);
+  return [prompt, group];
+}
+
+// The kernel's word on an answer (`saved`, `status`, `state`): `heard()` at each change. Returns the
+// function that stops listening.
+export function hearKernel(model, heard) {
+  const names = ["change:saved", "change:status", "change:state"];
+  for (const name of names) model.on(name, heard);
+  return () => { for (const name of names) model.off(name, heard); };
+}
+
+// The offer's question: "You typed this…" (a text box, a table) or "You chose this…" (clicks).
+export function offerText(how = "typed") {
+  return `You ${how} this and it was not saved: keep it?`;
+}
+
 // The offer of a draft an earlier page left: the question, the draft as text, Keep and Discard.
-export function offerBox(shown, keep, discard) {
+export function offerBox(shown, keep, discard, how = "typed") {
   const offer = document.createElement("div");
   offer.className = "kit-draft-offer";
   offer.setAttribute("role", "group");
   const ask = document.createElement("p");
   ask.className = "kit-draft-ask";
-  ask.textContent = OFFER;
+  ask.textContent = offerText(how);
   const text = document.createElement("blockquote");
   text.className = "kit-draft-text";
   text.textContent = shown;
@@ -166,11 +198,7 @@ export function choiceDrafts({ model, el, value, show, commit, describe, where, 
   let offer = null;
   const me = {};
   const unconfirmed = () => typed && canon(value()) !== stored();
-  const track = () => {
-    if (unconfirmed()) unsaved.add(me);
-    else unsaved.delete(me);
-    el.dataset.kitUnsaved = unconfirmed() ? "1" : "";
-  };
+  const track = () => markUnsaved(el, me, unconfirmed());
   const paint = () => {
     const state = local ? local.state : model.get("state");
     paintLine(line, state === "error" ? "error" : "", local ? local.text : model.get("status"));
@@ -208,9 +236,7 @@ export function choiceDrafts({ model, el, value, show, commit, describe, where, 
     track();
     paint();
   };
-  model.on("change:saved", fromKernel);
-  model.on("change:status", fromKernel);
-  model.on("change:state", fromKernel);
+  const unhear = hearKernel(model, fromKernel);
   const unwatch = watchKernel(model, {
     lost(reason) {
       lost = reason;
@@ -243,7 +269,7 @@ export function choiceDrafts({ model, el, value, show, commit, describe, where, 
     }, () => {
       draft.clear();
       if (where) where().focus();
-    });
+    }, "chose");
     el.append(offer);
   }
   el.append(line);
@@ -256,10 +282,34 @@ export function choiceDrafts({ model, el, value, show, commit, describe, where, 
     dispose() {
       clearTimeout(timer);
       unsaved.delete(me);
-      model.off("change:saved", fromKernel);
-      model.off("change:status", fromKernel);
-      model.off("change:state", fromKernel);
+      unhear();
       unwatch();
     },
+  };
+}
+
+// A choice made with form controls in `group` (a checklist's checkboxes, a ranking's selects): each
+// "change" there sends `value()` to the kernel at once, with choiceDrafts; the kernel's value is
+// shown (`show`). Returns the render's clean-up.
+export function formChoice({ model, el, group, value, show, describe, empty, where }) {
+  const commit = () => {
+    model.set("value", value());
+    model.save_changes();
+  };
+  const drafts = choiceDrafts({ model, el, value, show, commit, describe, empty, where });
+  const onPick = () => {
+    commit();
+    drafts.changed();
+  };
+  group.addEventListener("change", onPick);
+  const onChange = () => {
+    show(model.get("value"));
+    drafts.fromKernel();
+  };
+  model.on("change:value", onChange);
+  show(model.get("value"));
+  return () => {
+    model.off("change:value", onChange);
+    drafts.dispose();
   };
 }

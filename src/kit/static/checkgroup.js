@@ -4,7 +4,7 @@
 // ticked, in the options' order; each tick reaches the kernel at once.
 //
 // With `draft_key` set (an answer's), the ticks keep a draft and an honest status (answer.js).
-import { choiceDrafts } from "./answer.js";
+import { formChoice } from "./answer.js";
 
 let made = 0;
 
@@ -48,16 +48,12 @@ export default {
       const on = new Set(Array.isArray(value) ? value : []);
       for (const box of boxes) box.checked = on.has(box.value);
     };
-    const commit = () => {
-      model.set("value", ticked());
-      model.save_changes();
-    };
-    const drafts = choiceDrafts({
+    return formChoice({
       model,
       el,
+      group: set,
       value: ticked,
       show,
-      commit,
       describe: (value) => {
         const on = new Set(Array.isArray(value) ? value : []);
         const labels = options.filter((o) => on.has(o.value)).map((o) => `☑ ${o.label}`);
@@ -66,20 +62,5 @@ export default {
       empty: [],
       where: () => boxes[0],
     });
-    const onTick = () => {
-      commit();
-      drafts.changed();
-    };
-    set.addEventListener("change", onTick);
-    const onChange = () => {
-      show(model.get("value"));
-      drafts.fromKernel();
-    };
-    model.on("change:value", onChange);
-    show(model.get("value"));
-    return () => {
-      model.off("change:value", onChange);
-      drafts.dispose();
-    };
   },
 };

@@ -3,7 +3,7 @@
 // options left out); each change reaches the kernel at once.
 //
 // With `draft_key` set (an answer's), the places keep a draft and an honest status (answer.js).
-import { choiceDrafts } from "./answer.js";
+import { formChoice, promptedGroup } from "./answer.js";
 
 let made = 0;
 
@@ -13,14 +13,7 @@ export default {
     const base = `kit-rank-${made}-${Math.random().toString(36).slice(2, 8)}`;
     const options = model.get("options");
     el.classList.add("kit-rank");
-    const prompt = document.createElement("p");
-    prompt.className = "kit-prompt";
-    prompt.id = `${base}-prompt`;
-    prompt.textContent = model.get("description");
-    const group = document.createElement("div");
-    group.className = "kit-rank-group";
-    group.setAttribute("role", "group");
-    group.setAttribute("aria-labelledby", prompt.id);
+    const [prompt, group] = promptedGroup(base, model.get("description"), "kit-rank-group");
     const selects = options.map((option, n) => {
       const row = document.createElement("div");
       row.className = "kit-rank-row";
@@ -55,16 +48,12 @@ export default {
         select.value = Number.isInteger(place) && place > 0 && place <= options.length ? String(place) : "0";
       }
     };
-    const commit = () => {
-      model.set("value", places());
-      model.save_changes();
-    };
-    const drafts = choiceDrafts({
+    return formChoice({
       model,
       el,
+      group,
       value: places,
       show,
-      commit,
       describe: (value) => {
         const ranks = value && typeof value === "object" ? value : {};
         const placed = options.filter((o) => ranks[o.value]).sort((a, b) => ranks[a.value] - ranks[b.value]);
@@ -73,20 +62,5 @@ export default {
       empty: {},
       where: () => selects[0],
     });
-    const onPick = () => {
-      commit();
-      drafts.changed();
-    };
-    group.addEventListener("change", onPick);
-    const onChange = () => {
-      show(model.get("value"));
-      drafts.fromKernel();
-    };
-    model.on("change:value", onChange);
-    show(model.get("value"));
-    return () => {
-      model.off("change:value", onChange);
-      drafts.dispose();
-    };
   },
 };

@@ -13,8 +13,8 @@
 // an unconfirmed draft back when the page opens again, and owns the truth of the status line: "✓
 // Saved" only while the rows shown are the rows confirmed. User text is only ever set as text.
 import {
-  CONFIRM_MS, UNCONFIRMED, draftStore, guard, megabytes, notSavedText, offerBox, paintLine, pending, unsaved,
-  utf8Bytes, watchKernel,
+  CONFIRM_MS, UNCONFIRMED, draftStore, guard, hearKernel, markUnsaved, megabytes, notSavedText, offerBox,
+  paintLine, pending, promptedGroup, unsaved, utf8Bytes, watchKernel,
 } from "./answer.js";
 
 let made = 0;
@@ -73,14 +73,7 @@ export default {
     el.classList.add("kit-table-widget");
     el.style.setProperty("--kit-tracks", model.get("tracks"));
     el.style.setProperty("--kit-tracks-free", `${model.get("tracks")} 8.5em`); // "Remove row 1000"
-    const prompt = document.createElement("p");
-    prompt.className = "kit-prompt";
-    prompt.id = `${base}-prompt`;
-    prompt.textContent = model.get("description");
-    const table = document.createElement("div");
-    table.className = "kit-table";
-    table.setAttribute("role", "group");
-    table.setAttribute("aria-labelledby", prompt.id);
+    const [prompt, table] = promptedGroup(base, model.get("description"), "kit-table");
     const head = document.createElement("div");
     head.className = `kit-table-head${fixed.length ? " kit-fixed-row" : ""}`;
     for (const column of columns) {
@@ -224,11 +217,7 @@ export default {
       return savedAnswer;
     };
     const unconfirmed = () => typed && canon(rows) !== stored();
-    const track = () => {
-      if (unconfirmed()) unsaved.add(model);
-      else unsaved.delete(model);
-      el.dataset.kitUnsaved = unconfirmed() ? "1" : "";
-    };
+    const track = () => markUnsaved(el, model, unconfirmed());
     const paint = () => {
       let state = model.get("state");
       let words = model.get("status");
@@ -366,9 +355,7 @@ export default {
       fromKernel();
     };
     model.on("change:value", newValue);
-    model.on("change:saved", fromKernel);
-    model.on("change:status", fromKernel);
-    model.on("change:state", fromKernel);
+    const unhear = hearKernel(model, fromKernel);
 
     const unwatch = watchKernel(model, {
       lost(reason) {
@@ -437,9 +424,7 @@ export default {
       if (later !== null) sendNow();
       unsaved.delete(model);
       model.off("change:value", newValue);
-      model.off("change:saved", fromKernel);
-      model.off("change:status", fromKernel);
-      model.off("change:state", fromKernel);
+      unhear();
       unwatch();
     };
   },

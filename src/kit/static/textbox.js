@@ -10,8 +10,8 @@
 // saved" with the reason when the text is too large to send, the connection or kernel is lost, or
 // no confirmation comes within CONFIRM_MS. The kernel's word (`status`, `state`) is shown otherwise.
 import {
-  CONFIRM_MS, UNCONFIRMED, draftStore, flipItem, guard, megabytes, notSavedText, offerBox, paintLine, unsaved,
-  utf8Bytes, watchKernel,
+  CONFIRM_MS, UNCONFIRMED, draftStore, flipItem, guard, hearKernel, markUnsaved, megabytes, notSavedText, offerBox,
+  paintLine, unsaved, utf8Bytes, watchKernel,
 } from "./answer.js";
 
 let made = 0;
@@ -80,11 +80,7 @@ export default {
     };
     const unconfirmed = () => typed && box.value !== model.get("saved");
 
-    const track = () => {
-      if (unconfirmed()) unsaved.add(box);
-      else unsaved.delete(box);
-      el.dataset.kitUnsaved = unconfirmed() ? "1" : "";
-    };
+    const track = () => markUnsaved(el, box, unconfirmed());
     const paint = () => {
       let state = model.get("state");
       let words = model.get("status");
@@ -158,9 +154,7 @@ export default {
       fromKernel();
     };
     model.on("change:value", newValue);
-    model.on("change:saved", fromKernel);
-    model.on("change:status", fromKernel);
-    model.on("change:state", fromKernel);
+    const unhear = hearKernel(model, fromKernel);
 
     // A lost connection or a dead kernel: "Not saved", and the text sent again once the kernel is back.
     const unwatch = watchKernel(model, {
@@ -206,9 +200,7 @@ export default {
       clearTimeout(timer);
       unsaved.delete(box);
       model.off("change:value", newValue);
-      model.off("change:saved", fromKernel);
-      model.off("change:status", fromKernel);
-      model.off("change:state", fromKernel);
+      unhear();
       unwatch();
     };
   },

@@ -27,6 +27,7 @@ import re
 import secrets
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,7 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from kit.access import MANAGER, WORKSPACE, page_allowed, plausible_token, token_hash
 from kit.pages import render
+from kit.pool import PACER
 from kit.settings import Settings, settings
 from kit.store import Store
 
@@ -327,7 +329,8 @@ class Page(TornadoVoilaHandler):
         owner = Owner(link, address)
         GATE.request.set(owner)  # the kernel started (or taken from the pool) for this request is claimed for it
         async with GATE.turn(owner):
-            return await super().get(path)
+            with PACER.page():  # the pool's replacements wait while pages render (kit.pool)
+                return await super().get(path)
 
 
     async def stop_abandoned(self, mine: Any) -> None:
@@ -392,6 +395,10 @@ class QuerySocket(RequestInfoSocketHandler):
         if not expected or not secrets.compare_digest(given, expected):
             raise web.HTTPError(403)
 
+    def open(self, kernel_id: str) -> None:  # type: ignore[override]
+        PACER.ready(kernel_id)  # started and waiting for its page: the next pool kernel may start
+        super().open(kernel_id)
+
     def on_close(self) -> None:
         waiters = RequestInfoSocketHandler._waiters
         for kernel_id in [k for k, waiter in waiters.items() if waiter is self]:
@@ -434,10 +441,22 @@ class TemplateFiles(TemplateStaticFileHandler):
 
 
 class KitKernelManager(AsyncMappingKernelManager):
-    """Records which link each kernel was started for (with the pool: taken for; see `_claim_pooled`)."""
+    """Records which link each kernel was started for (with the pool: taken for; see `_claim_pooled`),
+    and paces the pool's refills (kit.pool)."""
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
-        kernel_id = await super().start_kernel(*args, **kwargs)
+        if kwargs.get("env", {}).get("VOILA_PREHEAT") == "True" and not kwargs.get("kernel_id"):
+            task = asyncio.current_task()  # Voila's pool holds the task of each start, until a page takes it
+            await PACER.turn(lambda: not any(task in pool for pool in getattr(self, "_pools", {}).values()))
+            kwargs["kernel_id"] = str(uuid.uuid4())  # named now, so it counts as starting from now on
+            PACER.started(kwargs["kernel_id"])
+            try:
+                kernel_id = await super().start_kernel(*args, **kwargs)
+            except BaseException:
+                PACER.ready(kwargs["kernel_id"])
+                raise
+        else:
+            kernel_id = await super().start_kernel(*args, **kwargs)
         GATE.claim(kernel_id)
         return kernel_id
 
@@ -446,6 +465,7 @@ class KitKernelManager(AsyncMappingKernelManager):
             await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:  # after: while it stops, its routes still answer its own link only
             GATE.owners.pop(kernel_id, None)
+            PACER.ready(kernel_id)
 
 
 _send_updates = RequestInfoSocketHandler.send_updates.__func__  # type: ignore[attr-defined]

@@ -39,13 +39,16 @@ def kernels_started(log) -> int:
 
 def settled(log) -> int:
     """The kernels started so far, once the pool of ready kernels has stopped filling (it starts
-    kernels of its own, after the server starts and after each page takes one)."""
-    last, since = kernels_started(log), time.time()
-    while time.time() - since < 4:
+    kernels of its own, one at a time, after the server starts and after pages take some)."""
+    last, since, deadline = kernels_started(log), time.time(), time.time() + 180
+    while time.time() < deadline:
         time.sleep(0.5)
-        now = kernels_started(log)
+        text = log.read_text()
+        now = text.count("Kernel started")
         if now != last:
             last, since = now, time.time()
+        elif time.time() - since >= 4 and text.rfind("is filled with") > text.rfind("Kernel started"):
+            break
     return last
 
 

@@ -52,10 +52,10 @@ NO_MATHJAX = "no-mathjax.js"
 def no_mathjax_url(base_url: str) -> str:
     """The stand-in's URL; `?v=` its hash, so each browser fetches it once (Voila appends its own
     `?config=…`, which becomes part of the version and changes nothing)."""
-    import hashlib
+    from kit.widgets import template_static
 
     text = files("kit").joinpath("voila_template", NO_MATHJAX).read_bytes()
-    return f"{url_prefix(base_url)}voila/templates/kit/static/{NO_MATHJAX}?v={hashlib.sha256(text).hexdigest()[:12]}"
+    return f"{url_prefix(base_url)}{template_static(NO_MATHJAX, text)}"
 
 
 # The serve lock (kit.guard) of the SQLite store: held open here so it lives on in Voila after the exec.

@@ -84,7 +84,7 @@ def _script(name: str) -> str:
 # 390 KB over the websocket and 47 compilations in the browser. Elsewhere (JupyterLab, plain Voila,
 # tests) the text is sent.
 _BY_URL = """const config = JSON.parse(document.getElementById("jupyter-config-data").textContent);
-const url = new URL(`${{config.baseUrl}}voila/templates/kit/static/{name}?v={version}`, window.location.href);
+const url = new URL(`${{config.baseUrl}}{path}`, window.location.href);
 const widget = await import(url.href);
 export default widget.default;
 """
@@ -96,7 +96,18 @@ def esm(name: str, by_url: bool) -> str:
     text = _script(name)
     if not by_url:
         return text
-    return _BY_URL.format(name=name, version=hashlib.sha256(text.encode()).hexdigest()[:12])
+    return _BY_URL.format(path=template_static(name, text))
+
+
+# Where `kit serve` puts the kit's Voila template's own files (kit.serve.install_template), under its base URL.
+TEMPLATE_STATIC = "voila/templates/kit/static/"
+
+
+def template_static(name: str, text: str | bytes) -> str:
+    """A template file's path under the base URL, `?v=` the first 12 hex digits of its text's sha256:
+    the browser keeps each version for good and fetches a new one when the text changes."""
+    data = text.encode() if isinstance(text, str) else text
+    return f"{TEMPLATE_STATIC}{name}?v={hashlib.sha256(data).hexdigest()[:12]}"
 
 
 class KitWidget(anywidget.AnyWidget):
@@ -269,7 +280,7 @@ class BokehChart(KitWidget):
         from bokeh.embed import json_item
         from bokeh.models import ColumnDataSource
 
-        path = f"voila/templates/kit/static/bokeh-{__version__}.min.js?v={__version__}" if settings().template else ""
+        path = f"{TEMPLATE_STATIC}bokeh-{__version__}.min.js?v={__version__}" if settings().template else ""
         super().__init__(item=json.dumps(json_item(figure)), bokeh_path=path, **kwargs)
         for source in figure.select(type=ColumnDataSource):  # after json_item, which warns of Python callbacks
             source.on_change("data", lambda _attr, _old, new, sid=source.id: self._follow(sid, new))

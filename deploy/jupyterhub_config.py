@@ -31,7 +31,7 @@ KIT_SERVICE_USER  the system user to run `kit serve` as (only when the hub runs 
 KIT_SERVICE_URL   `kit serve` already runs elsewhere, at this URL (a container or another machine):
                   the hub only routes /services/kit/ to it and starts nothing
 KIT_CULL_MINUTES  stop a worksheet's kernel after this many idle minutes (30)
-KIT_POOL          kernels kept warm per worksheet (0)
+KIT_POOL          ready workspace kernels (unset or empty: one per team, at most 8; 0: none)
 KIT_HUB_IP        for the local try-out only: the address the hub listens on (127.0.0.1)
 KIT_HUB_PORT      for the local try-out only: its port (8000)
 

@@ -105,7 +105,7 @@ KIT_DATA='$HOME_DIR/data'
 KIT_PYTHON='$USER_PYTHON'
 KIT_SERVICE_USER='$SERVICE_USER'
 KIT_CULL_MINUTES='$(previous KIT_CULL_MINUTES | grep . || echo 30)'
-KIT_POOL='$(previous KIT_POOL | grep . || echo 0)'
+KIT_POOL='$(previous KIT_POOL)'
 EOF
 umask 022
 install -m 755 "$SOURCE/deploy/tljh/kit-hub" /usr/local/bin/kit-hub

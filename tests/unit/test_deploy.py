@@ -315,6 +315,16 @@ def test_pages_load_the_templates_mathjax_stand_in_under_the_base_url(tmp_path):
     assert "window.MathJax" in served.read_text(encoding="utf-8")
 
 
+def test_a_hub_without_kit_pool_gets_kit_serves_pool_and_setup_writes_none(monkeypatch):
+    """The default `kit serve` is the fast one behind a hub too: TLJH's setup once wrote KIT_POOL=0."""
+    for value in (None, ""):
+        env = {"KIT_COHORT": "/srv/kit/cohorts/c"} | ({} if value is None else {"KIT_POOL": value})
+        command = kit_service(load_hub_config(monkeypatch, env))["command"]
+        assert not any(arg.startswith("--pool") for arg in command), command
+    setup = (DEPLOY / "tljh" / "setup.sh").read_text(encoding="utf-8")
+    assert "KIT_POOL='$(previous KIT_POOL)'" in setup
+
+
 def test_the_pool_holds_one_ready_kernel_per_team_unless_told():
     from kit.serve import MAX_POOL, pool_size
 

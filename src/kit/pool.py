@@ -3,10 +3,11 @@
 Starting a pool kernel costs about 3 s of CPU (Python, ipykernel, the kit's imports). Voila starts a
 replacement 2 s after each page takes a kernel, so when six teams opened their links at once, six
 replacements started among the six pages being rendered, and the last pages' HTML waited up to 11 s
-for the server (benchmarks/room.py). Here a replacement waits until no page is being rendered and
-none has been asked for in the last few seconds, then starts while no other replacement is still
-starting, so one core stays free for the teams. A page that takes a kernel whose start is still
-waiting starts it at once: a replacement never makes a team wait longer than a cold start would.
+for the server (benchmarks/room.py). Here a replacement waits until no page is being rendered, none
+has been asked for in the last few seconds and the machine is not busy (kit.machine), then starts
+while no other replacement is still starting, so one core stays free for the teams. A page that
+takes a kernel whose start is still waiting starts it at once: a replacement never makes a team
+wait longer than a cold start would.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+
+from kit.machine import machine_busy
 
 # Seconds without a new page request before a replacement starts: a room's teams arrive within a
 # couple of seconds of each other when told "open your link".
@@ -57,7 +60,11 @@ class Pacer:
         now = self.clock()
         for kernel_id in [k for k, since in self.starting.items() if now - since > STARTING_SECONDS]:
             del self.starting[kernel_id]  # never asked (it died, or its notebook failed): stop waiting on it
-        return self.rendering == 0 and now - self.last_page >= SETTLE_SECONDS and not self.starting
+        if self.rendering or now - self.last_page < SETTLE_SECONDS or self.starting:
+            return False
+        # Once pages have been served, the machine must also be idle: the teams' first minutes (their
+        # pages drawing, their modules built in the background) come before a kernel nobody has asked for.
+        return self.last_page == float("-inf") or not machine_busy()
 
     async def turn(self, taken: Callable[[], bool]) -> None:
         """Wait until a replacement may start: the server is quiet, a page has `taken` it, or too long."""

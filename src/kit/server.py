@@ -57,6 +57,8 @@ from kit.store import Store
 COOKIE_PREFIX = "kit-link-"
 QUERY_SECRET_HEADER = "X-Kit-Query-Secret"  # a pool kernel shows it when it asks for its request (kit.preheat)
 HOLDER_CACHE_SECONDS = 5.0  # a rotated link stops working within this long
+# A link's page waits this long at most for the link's previous page to be rendered, then goes anyway.
+LINK_TURN_SECONDS = 90.0
 # The page limits and the render slots are settings (kit.settings, which says why they are sized so).
 # A page whose kernel has had no browser connected for this long is taken as left (a tab closed
 # without saying so: phones and tablets often do not). Past a limit, such kernels of the same link
@@ -127,9 +129,16 @@ class Gate:
         self.pending.append(owner)
         link_turn = self._link_turns.setdefault(owner.link, asyncio.Lock())
         try:
-            async with link_turn, self._slots:
+            await asyncio.wait_for(link_turn.acquire(), LINK_TURN_SECONDS)
+            held = True
+        except TimeoutError:  # the link's previous page never finished: its team must not wait for good
+            held = False
+        try:
+            async with self._slots:
                 yield
         finally:  # (one lock per valid link is kept: a cohort has a handful)
+            if held:
+                link_turn.release()
             if owner in self.pending:  # still there when no kernel was claimed for it (a refusal, an error)
                 self.pending.remove(owner)
 
@@ -465,6 +474,7 @@ class KitKernelManager(AsyncMappingKernelManager):
             await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:  # after: while it stops, its routes still answer its own link only
             GATE.owners.pop(kernel_id, None)
+            RequestInfoSocketHandler._cache.pop(kernel_id, None)
             PACER.ready(kernel_id)
 
 
@@ -472,7 +482,14 @@ _send_updates = RequestInfoSocketHandler.send_updates.__func__  # type: ignore[a
 
 
 def _claim_pooled(cls: type, msg: dict[str, Any]) -> None:
-    """Voila hands a pool kernel its request here, inside the page request's task: claim it for that link."""
+    """Voila hands a pool kernel its request here, inside the page request's task: claim it for that link.
+
+    The request is also kept for the kernel's next socket. A waiting kernel opens a new socket every
+    20 s (kit.preheat); Voila wrote the request to the socket it had, or kept it only when there was
+    none, so a request written to a socket the kernel had just closed was lost: that page never
+    finished, and its link's later pages waited behind it (seen under load in benchmarks/room.py).
+    """
+    RequestInfoSocketHandler._cache[msg["kernel_id"]] = msg["payload"]
     GATE.claim(msg["kernel_id"])
     _send_updates(cls, msg)
 

@@ -13,6 +13,12 @@ import kit.server
 from kit.pool import Pacer
 
 
+@pytest.fixture(autouse=True)
+def idle_machine(monkeypatch):
+    """This machine's own load must not decide the tests: it is idle unless a test says otherwise."""
+    monkeypatch.setattr(kit.pool, "machine_busy", lambda: False)
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0
@@ -30,6 +36,19 @@ def test_quiet_only_after_the_last_page_has_rendered_and_settled():
         assert not pacer.quiet()  # a page is rendering
     assert not pacer.quiet()  # just finished: more teams may be arriving
     clock.now += kit.pool.SETTLE_SECONDS
+    assert pacer.quiet()
+
+
+def test_after_the_first_page_a_busy_machine_is_not_quiet(monkeypatch):
+    clock = Clock()
+    pacer = Pacer(clock)
+    monkeypatch.setattr(kit.pool, "machine_busy", lambda: True)
+    assert pacer.quiet()  # the server's first fill: no team is waiting on the cores yet
+    with pacer.page():
+        pass
+    clock.now += kit.pool.SETTLE_SECONDS
+    assert not pacer.quiet()  # the teams' pages are drawing and building: the replacement waits
+    monkeypatch.setattr(kit.pool, "machine_busy", lambda: False)
     assert pacer.quiet()
 
 
@@ -136,3 +155,48 @@ def test_replacements_start_one_at_a_time_unless_a_page_takes_one(manager):
         assert len(started) == 3
 
     asyncio.run(refills())
+
+
+def test_a_request_is_kept_for_the_kernels_next_socket(monkeypatch):
+    """A kernel that closed its socket just as its request was written gets it again when it reconnects."""
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    written: list[str] = []
+
+    class ClosingSocket:
+        def write_message(self, payload: str) -> None:
+            written.append(payload)  # on the wire, but the kernel has already let go of this socket
+
+    monkeypatch.setitem(RequestInfoSocketHandler._waiters, "k1", ClosingSocket())
+    monkeypatch.setattr(RequestInfoSocketHandler, "_cache", {})
+    RequestInfoSocketHandler.send_updates({"kernel_id": "k1", "payload": '{"QUERY_STRING": "district=x"}'})
+    assert written == ['{"QUERY_STRING": "district=x"}']
+    assert RequestInfoSocketHandler._cache["k1"] == '{"QUERY_STRING": "district=x"}'  # sent again on open
+
+
+def test_a_page_that_never_finishes_does_not_hold_its_link_for_good(monkeypatch):
+    from kit.server import Gate, Link, Owner
+
+    monkeypatch.setattr(kit.server, "LINK_TURN_SECONDS", 0.05)
+    gate = Gate()
+    link = Link("sample_districts", "windy-city", "h")
+    stuck_entered = asyncio.Event()
+    order: list[str] = []
+
+    async def stuck():
+        async with gate.turn(Owner(link, "10.0.0.1")):
+            stuck_entered.set()
+            await asyncio.sleep(5)
+
+    async def next_page():
+        await stuck_entered.wait()
+        async with gate.turn(Owner(link, "10.0.0.1")):
+            order.append("rendered")
+
+    async def room():
+        first = asyncio.ensure_future(stuck())
+        await asyncio.wait_for(next_page(), 2)
+        first.cancel()
+
+    asyncio.run(room())
+    assert order == ["rendered"]

@@ -145,7 +145,13 @@ def test_pages_left_without_a_word_make_room_for_the_next(gated, browser):
         context.close()  # no beforeunload: the page's kernel keeps running, with no browser
     assert get(url)[0] == 429  # just left: they may still be coming back
     time.sleep(ABANDONED_AFTER_SECONDS + 2)
+    # A kernel still building its page's other modules (in the background, when the machine is
+    # idle) is not quiet yet: the link gets its room once both kernels have been quiet that long.
+    deadline = time.time() + 60
     status, body = get(url)
+    while status == 429 and time.time() < deadline:
+        time.sleep(3)
+        status, body = get(url)
     assert status == 200 and "application/vnd.jupyter.widget-view+json" in body
     assert "its page was left" in log.read_text()
 

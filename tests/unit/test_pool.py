@@ -4,6 +4,7 @@ starts at a time, and a page that takes a waiting replacement starts it at once 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -17,6 +18,13 @@ from kit.pool import Pacer
 def idle_machine(monkeypatch):
     """This machine's own load must not decide the tests: it is idle unless a test says otherwise."""
     monkeypatch.setattr(kit.pool, "machine_busy", lambda: False)
+
+
+def run(coro):
+    """`asyncio.run` in a thread of its own: a worker that has run browser tests keeps Playwright's loop
+    running in the main thread, where `asyncio.run` refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 class Clock:
@@ -79,7 +87,7 @@ def test_a_wait_ends_when_taken_or_after_the_longest_wait(monkeypatch):
     async def both():
         await asyncio.gather(pacer.turn(lambda: taken), take_soon())
 
-    asyncio.run(asyncio.wait_for(both(), 5))
+    run(asyncio.wait_for(both(), 5))
     assert "busy" in pacer.starting  # it went because it was taken, not because the server was quiet
 
     async def tick():
@@ -92,7 +100,7 @@ def test_a_wait_ends_when_taken_or_after_the_longest_wait(monkeypatch):
         await pacer.turn(lambda: False)
         ticking.cancel()
 
-    asyncio.run(asyncio.wait_for(bounded(), 5))  # still starting, never taken: goes after MOST_WAIT_SECONDS
+    run(asyncio.wait_for(bounded(), 5))  # still starting, never taken: goes after MOST_WAIT_SECONDS
 
 
 @pytest.fixture
@@ -130,7 +138,7 @@ def test_a_refill_waits_while_a_page_renders_and_a_page_start_never_waits(manage
         await asyncio.wait_for(refill, 5)
         assert len(started) == 2 and started[1] in pacer.starting
 
-    asyncio.run(room())
+    run(room())
 
 
 def test_replacements_start_one_at_a_time_unless_a_page_takes_one(manager):
@@ -154,7 +162,7 @@ def test_replacements_start_one_at_a_time_unless_a_page_takes_one(manager):
         await asyncio.wait_for(third, 5)
         assert len(started) == 3
 
-    asyncio.run(refills())
+    run(refills())
 
 
 def test_a_request_is_kept_for_the_kernels_next_socket(monkeypatch):
@@ -198,5 +206,5 @@ def test_a_page_that_never_finishes_does_not_hold_its_link_for_good(monkeypatch)
         await asyncio.wait_for(next_page(), 2)
         first.cancel()
 
-    asyncio.run(room())
+    run(room())
     assert order == ["rendered"]

@@ -43,6 +43,18 @@ def team_tokens(data: Path, cohort: Path | None = None, db: str = "") -> dict[st
         store.close()
 
 
+def wait_for_voila(base: str, process: subprocess.Popen, log: Path, name: str) -> None:
+    """Return once the Voila at `base` answers (a static file: every page asks for a link, this does not)."""
+    for _ in range(480):
+        try:
+            urllib.request.urlopen(f"{base}/voila/static/voila.js", timeout=30).close()
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"{name} exited:\n{log.read_text()}") from None
+            time.sleep(0.5)
+
+
 @dataclass
 class Served:
     base: str  # http://127.0.0.1:PORT
@@ -65,14 +77,7 @@ def kit_serve(*options: str, **settings: str) -> Iterator[Served]:
                                        env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(480):  # a static file: every page asks for a link, this does not
-                try:
-                    urllib.request.urlopen(f"{base}/voila/static/voila.js", timeout=30).close()
-                    break
-                except OSError:
-                    if process.poll() is not None:
-                        raise SystemExit(f"kit serve exited:\n{log.read_text()}") from None
-                    time.sleep(0.5)
+            wait_for_voila(base, process, log, "kit serve")
             yield Served(base, data, log, process)
         finally:
             process.terminate()

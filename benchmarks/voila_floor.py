@@ -19,14 +19,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.room import summary  # noqa: E402
-from benchmarks.serving import ARGS, CHROMIUM, free_port  # noqa: E402
+from benchmarks.serving import ARGS, CHROMIUM, free_port, wait_for_voila  # noqa: E402
 
 READY = ".widget-text input"
 
@@ -104,14 +103,7 @@ def main() -> None:
                 cwd=folder, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"})
         url = f"http://127.0.0.1:{port}/"
         try:
-            for _ in range(240):
-                try:
-                    urllib.request.urlopen(f"{url}voila/static/voila.js", timeout=30).close()
-                    break
-                except OSError:
-                    if server.poll() is not None:
-                        raise SystemExit(f"voila exited:\n{log.read_text()}") from None
-                    time.sleep(0.5)
+            wait_for_voila(url.rstrip("/"), server, log, "voila")
             time.sleep(20)  # the pool fills
             print(f"plain Voila, one text box, pool of {args.teams}; chromium on the same machine; "
                   f"load average {os.getloadavg()[0]:.1f}", flush=True)

@@ -65,6 +65,9 @@ LINK_TURN_SECONDS = 90.0
 # or device are stopped first, so a team that moved through every module is never locked out.
 ABANDONED_AFTER_SECONDS = 15.0
 CONNECTION_CHECK_SECONDS = 5
+# A page refused for a limit asks again this often by itself: a tab left open elsewhere is stopped
+# within ABANDONED_AFTER_SECONDS and a check, so a team that waits gets in without reloading.
+RETRY_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -213,10 +216,10 @@ class Gate:
         held = [*self.owners.values(), *self.pending]
         if self.max_per_link and sum(o.link == link for o in held) >= self.max_per_link:
             return (f"This link already has {self.max_per_link} pages open. Close the kit's tabs you are not "
-                    "using (or wait a minute for pages left open to close), then reload this page.")
+                    "using; pages left open elsewhere close by themselves within a minute.")
         if self.max_per_address and sum(o.address == address for o in held) >= self.max_per_address:
-            return (f"This device already has {self.max_per_address} of the kit's pages open. Close some tabs,"
-                    " then reload this page.")
+            return (f"This device already has {self.max_per_address} of the kit's pages open. Close the kit's"
+                    " tabs you are not using; pages left open close by themselves within a minute.")
         return None
 
 
@@ -302,11 +305,14 @@ class LinkAuthorizer(Authorizer):
 
 # -- handlers ---------------------------------------------------------------------------------------
 
-def refusal_page(handler: web.RequestHandler, status: int, title: str, message: str) -> None:
+def refusal_page(handler: web.RequestHandler, status: int, title: str, message: str, retry_seconds: int = 0) -> None:
+    """A page with no kernel; with `retry_seconds`, one that loads itself again that often (a full room)."""
     handler.set_status(status)
     handler.set_header("Content-Type", "text/html; charset=UTF-8")
     handler.set_header("Cache-Control", "no-store")
-    handler.finish(render("refusal.html", title=title, message=message))
+    if retry_seconds:
+        handler.set_header("Retry-After", str(retry_seconds))
+    handler.finish(render("refusal.html", title=title, message=message, retry_seconds=retry_seconds))
 
 
 DENIED = ("This link does not open this page. Use the link your program manager sent your team, or ask them"
@@ -334,7 +340,7 @@ class Page(TornadoVoilaHandler):
             await self.stop_abandoned(lambda owner: owner.link == link or owner.address == address)
             reason = GATE.over_limit(link, address)
         if reason:
-            return refusal_page(self, 429, "Too many open pages", reason)
+            return refusal_page(self, 429, "Too many open pages", reason, retry_seconds=RETRY_SECONDS)
         owner = Owner(link, address)
         GATE.request.set(owner)  # the kernel started (or taken from the pool) for this request is claimed for it
         async with GATE.turn(owner):

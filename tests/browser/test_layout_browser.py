@@ -145,7 +145,7 @@ def test_a_phone_shows_each_table_row_as_a_card_with_its_labels(server, browser)
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = open_page(context, module_url(server, "04_system_inventory", "valley-view"))
     card = page.locator(".kit-item-components .kit-table-row").first
-    card.locator("input").first.wait_for(timeout=30_000)
+    card.locator("input").first.wait_for(timeout=120_000)  # drawn top to bottom, slowly under load
     assert card.locator(".kit-rowlabel").inner_text().startswith("Shared instructional resources")
     labels = card.locator(".kit-cell > label").all_inner_texts()
     assert labels == ["What we have now", "How it could carry the work", "Who decides", "Already used for the work?"]

@@ -108,7 +108,7 @@ def test_a_program_manager_runs_the_first_day_from_the_room_view(server, browser
                                arg=after.title, timeout=20_000)
     # A reload of the projector shows the same room: the block, the module, the revealed answers, who is done.
     room.reload()
-    room.wait_for_selector(".kit-room .kit-countdown-time, .kit-error-page", timeout=120_000)
+    room.wait_for_selector(".kit-room .kit-countdown-time, .kit-error-page:not(.kit-retrying)", timeout=120_000)
     try:
         room.locator(".kit-room-card", has_text="Foothills Unified").wait_for(timeout=60_000)
     except Exception:  # noqa: BLE001 - say what the reloaded page shows instead

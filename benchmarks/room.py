@@ -101,6 +101,20 @@ async def switch_timed(page, module: str, limit_s: float = 30.0) -> float | None
     return None if ms < 0 else ms / 1000
 
 
+async def one_team_at_a_time(contexts: list, gap: float, open_page_timed) -> list[float]:
+    """First opens with nobody else: each context in turn opens a page (`open_page_timed(page, n)`, its
+    seconds or None when it never came), closes it as a tab is closed, then waits `gap` seconds."""
+    times: list[float] = []
+    for n, context in enumerate(contexts):
+        page = await context.new_page()
+        took = await open_page_timed(page, n)
+        if took is not None:
+            times.append(took)
+        await page.close(run_before_unload=True)
+        await asyncio.sleep(gap)
+    return times
+
+
 async def tour_together(pages: dict[str, object], module: str) -> list[float]:
     """All `pages`, open at `module`, move to each other module in turn at the same moment; every
     switch's seconds (30: never usable)."""
@@ -161,14 +175,9 @@ async def run(args: argparse.Namespace) -> None:
             contexts = {d: await browser.new_context(viewport={"width": 1280, "height": 800}) for d in teams}
 
             # 1. first open, one team at a time
-            first: list[float] = []
-            for d in teams:
-                page = await contexts[d].new_page()
-                took = await open_timed(page, link(base, tokens[d], d, "00_team"), "00_team", 60)
-                if took is not None:
-                    first.append(took)
-                await page.close(run_before_unload=True)
-                await asyncio.sleep(args.gap)
+            first = await one_team_at_a_time(
+                [contexts[d] for d in teams], args.gap,
+                lambda page, n: open_timed(page, link(base, tokens[teams[n]], teams[n], "00_team"), "00_team", 60))
             print(f"first open of a team link: {summary(first)}", flush=True)
 
             # 2. room start

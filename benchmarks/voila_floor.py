@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.room import summary  # noqa: E402
+from benchmarks.room import one_team_at_a_time, summary  # noqa: E402
 from benchmarks.serving import ARGS, CHROMIUM, free_port, wait_for_voila  # noqa: E402
 
 READY = ".widget-text input"
@@ -59,14 +59,7 @@ async def run(args: argparse.Namespace, url: str) -> None:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         contexts = [await browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(args.teams)]
-        first: list[float] = []
-        for context in contexts:
-            page = await context.new_page()
-            took = await opened(page, url, 0, 60)
-            if took is not None:
-                first.append(took)
-            await page.close(run_before_unload=True)
-            await asyncio.sleep(args.gap)
+        first = await one_team_at_a_time(contexts, args.gap, lambda page, _n: opened(page, url, 0, 60))
         print(f"first open: {summary(first)}", flush=True)
         starts: list[float] = []
         blank = 0

@@ -466,12 +466,14 @@ class KitKernelManager(AsyncMappingKernelManager):
             kwargs["kernel_id"] = str(uuid.uuid4())  # named now, so it counts as starting from now on
             PACER.started(kwargs["kernel_id"])
             try:
-                kernel_id = await super().start_kernel(*args, **kwargs)
+                # No claim: a spare belongs to nobody until a page takes it (`_claim_pooled`). Its start
+                # runs in a task made inside the page request that took the last spare, with that
+                # request's owner in its context: claimed here, it counted against that team's limits.
+                return await super().start_kernel(*args, **kwargs)
             except BaseException:
                 PACER.ready(kwargs["kernel_id"])
                 raise
-        else:
-            kernel_id = await super().start_kernel(*args, **kwargs)
+        kernel_id = await super().start_kernel(*args, **kwargs)
         GATE.claim(kernel_id)
         return kernel_id
 

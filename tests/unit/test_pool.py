@@ -141,6 +141,27 @@ def test_a_refill_waits_while_a_page_renders_and_a_page_start_never_waits(manage
     run(room())
 
 
+def test_a_spare_started_during_a_page_request_belongs_to_no_one(manager, monkeypatch):
+    """Voila starts a replacement from inside the request that took a spare: the team of that request
+    must not own it (it would count against their limits, and their link would open it)."""
+    km, pacer, started = manager
+    gate = kit.server.Gate()
+    monkeypatch.setattr(kit.server, "GATE", gate)
+    owner = kit.server.Owner(kit.server.Link("c", "windy-city", "sha256:x"), "10.0.0.5")
+
+    async def page_request():
+        gate.request.set(owner)
+        gate.pending.append(owner)
+        spare = asyncio.ensure_future(km.start_kernel(**REFILL))  # copies this request's context
+        km._pools["workspace.ipynb"] = [spare]
+        spare_id = await asyncio.wait_for(spare, 5)
+        assert spare_id not in gate.owners and gate.pending == [owner]
+        page_id = await km.start_kernel()  # the page's own kernel is its team's
+        assert gate.owners == {page_id: owner} and gate.pending == []
+
+    run(page_request())
+
+
 def test_replacements_start_one_at_a_time_unless_a_page_takes_one(manager):
     km, pacer, started = manager
 

@@ -95,6 +95,11 @@ def next_block(room: Room, blocks: list[Block], now: datetime) -> Room:
     return start(moved, blocks, now) if room.timer.running else moved
 
 
+def is_set_up(store: Store, cohort: str) -> bool:
+    """Whether a program manager has ever set this cohort's room (a room set back to the defaults is)."""
+    return "room" in store.room(cohort)
+
+
 def load(store: Store, cohort: str) -> tuple[Room, dict[str, tuple[str, datetime]]]:
     """The room, and each team's last "We're done": district → (the module it was said on, when)."""
     state = store.room(cohort)

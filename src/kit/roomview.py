@@ -177,7 +177,7 @@ class RoomView:
     def _loaded(self) -> tuple[r.Room, dict[str, Any]]:
         """The room from the store; one never set up is on the module of its first block."""
         room, done = r.load(self.store, self.cohort)
-        if room == r.Room():  # never set up (a program manager's "—" is kept)
+        if room == r.Room() and not r.is_set_up(self.store, self.cohort):  # a program manager's "—" is kept
             first = self.blocks[room.timer.block].module if 0 <= room.timer.block < len(self.blocks) else None
             room = room.model_copy(update={"module": first.id if first else None})
         return room, done

@@ -78,3 +78,16 @@ def test_a_check_picks_up_another_laptops_room_and_a_teams_done(view, store):
     assert view.module_picker.value == "03_fundamentals"
     assert "✓ Done" in view.teams.value
     assert "kit-room-done" in view.teams.value
+
+
+def test_a_room_set_to_no_module_stays_so_when_the_day_opens_on_a_module(view, store):
+    """An agenda whose first block is a module: the room starts there, and "—" chosen with the
+    timer untouched (the room back at its defaults) is kept, not put back on that module."""
+    opening = next(b for b in view.blocks if b.module)
+    view.blocks = [opening, *view.blocks]
+    assert view._loaded()[0].module == opening.module.id  # never set up: on the first block's module
+    view.module_picker.value = "03_fundamentals"
+    view.module_picker.value = ""  # "—"
+    assert r.load(store, COHORT)[0] == r.Room()
+    assert view._loaded()[0].module is None  # what the next check of the store draws
+

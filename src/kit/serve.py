@@ -149,10 +149,14 @@ def voila_command(port: int, host: str, cull_minutes: int, pool: int = 0, base_u
         "--VoilaConfiguration.show_tracebacks=False",
         # The answer history names the device each version came from (kit.notebook.device).
         "--VoilaConfiguration.http_header_envs=['User-Agent']",
-        # Pages left open in a closed laptop hold a kernel each; cull them after a quiet spell.
+        # Pages left open in a closed laptop hold a kernel each; cull them after a quiet spell. Only
+        # pages no browser holds: a sleeping laptop's socket is closed by the server's pings within
+        # 90 s (jupyter_server's ws_ping_interval), while a page open on the table sends nothing for
+        # as long as nobody types. Culled connected too, every team's page of a 45-minute lunch
+        # (modules/agenda.yaml) came back "no longer connected", and the room reloaded at once.
         f"--MappingKernelManager.cull_idle_timeout={cull_minutes * 60}",
         "--MappingKernelManager.cull_interval=60",
-        "--MappingKernelManager.cull_connected=True",
+        "--MappingKernelManager.cull_connected=False",
         *preheat,
         # No MathJax: Voila's own (MathJax 3, 0.9 MB in 16 chunks) was fetched, compiled and set up on
         # every page open as the first widget label was drawn; the kit writes no mathematics.

@@ -299,6 +299,11 @@ def test_voila_reads_the_kits_settings_as_values_not_strings():
     assert app.config.VoilaKernelManager.kernel_pools_config.get_value(Dict()) == {
         "default": {"pool_size": 0}, "workspace.ipynb": {"pool_size": 6}}
     assert app.config.VoilaConfiguration.http_header_envs == ["User-Agent"]
+    # A page open on the table through a 45-minute lunch is not culled; a closed laptop's page is.
+    from traitlets import Bool, Int
+
+    assert app.config.MappingKernelManager.cull_connected.get_value(Bool()) is False
+    assert app.config.MappingKernelManager.cull_idle_timeout.get_value(Int()) == 30 * 60
     assert app.port_retries == 0
     assert app.mathjax_url.startswith("/voila/templates/kit/static/no-mathjax.js?v=")
 

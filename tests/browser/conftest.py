@@ -45,12 +45,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(cohort: Path, data: Path, pool: int | None = None, **settings: str) -> Iterator[str]:
+def running_server(cohort: Path, data: Path, pool: int | None = None, options: tuple[str, ...] = (),
+                   **settings: str) -> Iterator[str]:
     """`kit serve` on `cohort` with its store in `data`; yields the base URL, stops it afterwards.
 
     `pool` None: kit serve's default pool (one ready workspace kernel per team).
 
-    `settings` are extra environment variables (KIT_MAX_PAGES_PER_LINK="2"); the log is data/serve.log.
+    `options` are extra `kit serve` options (("--cull-minutes", "1")); `settings` extra environment
+    variables (KIT_MAX_PAGES_PER_LINK="2"); the log is data/serve.log.
     """
     port = free_port()
     env = {**os.environ, "KIT_DATA": str(data), **settings}
@@ -58,7 +60,7 @@ def running_server(cohort: Path, data: Path, pool: int | None = None, **settings
     log = open(data / "serve.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "kit.cli", "serve", "--cohort", str(cohort), "--port", str(port),
-         *([] if pool is None else ["--pool", str(pool)])],
+         *([] if pool is None else ["--pool", str(pool)]), *options],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data,
     )
     base = f"http://127.0.0.1:{port}"
